@@ -1,0 +1,266 @@
+// file:///abs/path: one file per object under an absolute root directory.
+//
+// Create-if-absent is `link(2)` of a fully written and fsynced temp file onto the final name:
+// EEXIST means someone else won, and a reader can never see a half-written object. The
+// directory is fsynced after the link so an acknowledged create survives power loss.
+// Compare-and-swap (only used for small advisory objects such as `_last_checkpoint` and
+// `gc/boundary`) takes an exclusive lock file, compares, then renames a temp file over the
+// object; a lock older than LOCK_STALE_MS is considered abandoned by a crashed process.
+//
+// The etag is the inode number, modification time (ns) and size of the file. Every write
+// creates a new inode (temp file + link/rename), so the etag changes with every version.
+import { constants as fsc, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  checkKey,
+  unknown,
+  type CreateOutcome,
+  type DeleteOutcome,
+  type GetOutcome,
+  type HeadOutcome,
+  type ListOptions,
+  type ListOutcome,
+  type ListedObject,
+  type ObjectStore,
+  type PutOutcome,
+  type SwapOutcome,
+} from './types.js';
+
+const TEMP_MARK = '.floe-tmp-';
+const LOCK_SUFFIX = '.floe-lock';
+const LOCK_STALE_MS = 10_000;
+const LOCK_WAIT_MS_MAX = 5_000;
+
+type Stat = { ino: bigint; mtimeNs: bigint; size: bigint; isFile(): boolean };
+
+function etagOf(stat: Stat): string {
+  return `${stat.ino.toString(36)}-${stat.mtimeNs.toString(36)}-${stat.size.toString(36)}`;
+}
+
+function errno(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Disk full, permissions and the like will not fix themselves on a retry. */
+function failure(error: unknown) {
+  const code = errno(error);
+  return unknown(error, !(code === 'ENOSPC' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EDQUOT'));
+}
+
+export class FileObjectStore implements ObjectStore {
+  readonly backend = 'file' as const;
+  readonly displayUrl: string;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(readonly root: string) {
+    if (!path.isAbsolute(root)) throw new Error(`file:// root must be absolute: ${root}`);
+    this.root = path.resolve(root);
+    this.displayUrl = `file://${this.root}`;
+  }
+
+  private pathOf(key: string): string {
+    checkKey(key);
+    const full = path.join(this.root, key);
+    // checkKey already forbids '..'; this is the belt to its braces.
+    if (full !== this.root && !full.startsWith(this.root.endsWith('/') ? this.root : this.root + path.sep)) {
+      throw new Error(`key escapes the root: ${key}`);
+    }
+    return full;
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await fs.mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  private async writeTemp(dir: string, body: Uint8Array): Promise<string> {
+    await this.ensureDir(dir);
+    const temp = path.join(dir, `${TEMP_MARK}${randomBytes(8).toString('hex')}`);
+    const handle = await fs.open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return temp;
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    const handle = await fs.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async get(key: string): Promise<GetOutcome> {
+    const file = this.pathOf(key);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return { kind: 'notFound' };
+      return failure(error);
+    }
+    try {
+      const stat = (await handle.stat({ bigint: true })) as Stat;
+      if (!stat.isFile()) return { kind: 'notFound' };
+      const body = await handle.readFile();
+      return { kind: 'found', body, etag: etagOf(stat) };
+    } catch (error) {
+      if (errno(error) === 'EISDIR') return { kind: 'notFound' };
+      return failure(error);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async head(key: string): Promise<HeadOutcome> {
+    try {
+      const stat = await fs.stat(this.pathOf(key), { bigint: true });
+      if (!stat.isFile()) return { kind: 'notFound' };
+      return { kind: 'found', etag: etagOf(stat), size: Number(stat.size), lastModifiedMs: Number(stat.mtimeMs) };
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return { kind: 'notFound' };
+      return failure(error);
+    }
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array): Promise<CreateOutcome> {
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    let temp: string | undefined;
+    try {
+      temp = await this.writeTemp(dir, body);
+      try {
+        await fs.link(temp, file);
+      } catch (error) {
+        if (errno(error) === 'EEXIST') return { kind: 'exists' };
+        throw error;
+      }
+      await this.syncDir(dir);
+      return { kind: 'created', etag: etagOf((await fs.stat(file, { bigint: true })) as Stat) };
+    } catch (error) {
+      return failure(error);
+    } finally {
+      if (temp) await fs.unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async put(key: string, body: Uint8Array): Promise<PutOutcome> {
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    try {
+      const temp = await this.writeTemp(dir, body);
+      await fs.rename(temp, file);
+      await this.syncDir(dir);
+      return { kind: 'created', etag: etagOf((await fs.stat(file, { bigint: true })) as Stat) };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async putIfMatch(key: string, body: Uint8Array, etag: string): Promise<SwapOutcome> {
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    const lock = file + LOCK_SUFFIX;
+    try {
+      await this.ensureDir(dir);
+      await this.acquireLock(lock);
+    } catch (error) {
+      return failure(error);
+    }
+    try {
+      const current = await this.head(key);
+      if (current.kind === 'unknown') return current;
+      if (current.kind === 'notFound') return { kind: 'notFound' };
+      if (current.etag !== etag) return { kind: 'mismatch' };
+      const temp = await this.writeTemp(dir, body);
+      await fs.rename(temp, file);
+      await this.syncDir(dir);
+      return { kind: 'created', etag: etagOf((await fs.stat(file, { bigint: true })) as Stat) };
+    } catch (error) {
+      return failure(error);
+    } finally {
+      await fs.unlink(lock).catch(() => undefined);
+    }
+  }
+
+  private async acquireLock(lock: string): Promise<void> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const handle = await fs.open(lock, 'wx');
+        await handle.close();
+        return;
+      } catch (error) {
+        if (errno(error) !== 'EEXIST') throw error;
+      }
+      const stat = await fs.stat(lock).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) {
+        await fs.unlink(lock).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() - started > LOCK_WAIT_MS_MAX) throw new Error(`lock busy: ${lock}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt * 2)));
+    }
+  }
+
+  async delete(key: string): Promise<DeleteOutcome> {
+    try {
+      await fs.unlink(this.pathOf(key));
+      return { kind: 'deleted' };
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return { kind: 'notFound' };
+      return failure(error);
+    }
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListOutcome> {
+    const limit = Math.max(1, options.limit ?? 1000);
+    const slash = prefix.lastIndexOf('/');
+    const baseKey = slash < 0 ? '' : prefix.slice(0, slash);
+    if (baseKey !== '') checkKey(baseKey);
+    const found: ListedObject[] = [];
+    try {
+      await this.walk(baseKey, prefix, options.startAfter, found);
+    } catch (error) {
+      return failure(error);
+    }
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = found.slice(0, limit);
+    return {
+      kind: 'listed',
+      objects: page,
+      nextStartAfter: found.length > limit ? page[page.length - 1]!.key : undefined,
+    };
+  }
+
+  private async walk(dirKey: string, prefix: string, startAfter: string | undefined, out: ListedObject[]): Promise<void> {
+    const dir = dirKey === '' ? this.root : path.join(this.root, dirKey);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_MARK) || entry.name.endsWith(LOCK_SUFFIX)) continue;
+      const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+      if (entry.isDirectory()) {
+        // descend only where keys under this directory can still match the prefix
+        if (prefix.startsWith(key + '/') || (key + '/').startsWith(prefix)) await this.walk(key, prefix, startAfter, out);
+      } else if (entry.isFile() && key.startsWith(prefix) && (startAfter === undefined || key > startAfter)) {
+        const stat = await fs.stat(path.join(dir, entry.name)).catch(() => undefined);
+        if (stat) out.push({ key, size: stat.size });
+      }
+    }
+  }
+
+  async close(): Promise<void> {}
+}

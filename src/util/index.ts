@@ -1,0 +1,4 @@
+export * from './result.js';
+export * from './assert.js';
+export * from './clock.js';
+export * from './rng.js';
