@@ -1,0 +1,5 @@
+export * from './effects.js';
+export * from './errors.js';
+export * from './state.js';
+export * from './layout.js';
+export * from './catalog-store.js';

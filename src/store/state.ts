@@ -1,0 +1,236 @@
+// The catalog's state at one log sequence: namespaces, table and view pointers, idempotency
+// records and pending purges. Applying an effect checks its precondition first and changes
+// nothing when it fails, so `tryApply` doubles as the conflict check for a batch being built.
+import { assertNever } from '../util/index.js';
+import type { Effect, IdempotencyRecord, Levels } from './effects.js';
+
+export interface NamespaceRecord {
+  levels: Levels;
+  properties: Record<string, string>;
+}
+
+export interface PointerRecord {
+  ns: Levels;
+  name: string;
+  metadataLocation: string;
+}
+
+export interface PurgeRecord {
+  id: string;
+  metadataLocation: string;
+  deleteData: boolean;
+}
+
+export const nsKey = (levels: Levels): string => levels.join('\u001f');
+export const entityKey = (levels: Levels, name: string): string => `${nsKey(levels)}\u0000${name}`;
+
+export class CatalogState {
+  readonly namespaces = new Map<string, NamespaceRecord>();
+  readonly tables = new Map<string, PointerRecord>();
+  readonly views = new Map<string, PointerRecord>();
+  readonly idempotency = new Map<string, IdempotencyRecord>();
+  readonly purges = new Map<string, PurgeRecord>();
+  /** child namespaces and entities per namespace, for listing and the not-empty check */
+  private readonly children = new Map<string, Set<string>>();
+  private readonly tablesIn = new Map<string, Set<string>>();
+  private readonly viewsIn = new Map<string, Set<string>>();
+
+  hasNamespace(levels: Levels): boolean {
+    return this.namespaces.has(nsKey(levels));
+  }
+
+  childNamespaces(parent: Levels): string[] {
+    return [...(this.children.get(nsKey(parent)) ?? [])].sort();
+  }
+
+  tableNames(levels: Levels): string[] {
+    return [...(this.tablesIn.get(nsKey(levels)) ?? [])].sort();
+  }
+
+  viewNames(levels: Levels): string[] {
+    return [...(this.viewsIn.get(nsKey(levels)) ?? [])].sort();
+  }
+
+  table(levels: Levels, name: string): PointerRecord | undefined {
+    return this.tables.get(entityKey(levels, name));
+  }
+
+  view(levels: Levels, name: string): PointerRecord | undefined {
+    return this.views.get(entityKey(levels, name));
+  }
+
+  /** Why `effect` cannot apply to this state, or undefined when it can. */
+  conflict(effect: Effect): string | undefined {
+    switch (effect.op) {
+      case 'ns.create':
+        if (this.hasNamespace(effect.ns)) return 'namespace exists';
+        if (effect.ns.length > 1 && !this.hasNamespace(effect.ns.slice(0, -1))) return 'parent namespace missing';
+        return undefined;
+      case 'ns.setProperties':
+        return this.hasNamespace(effect.ns) ? undefined : 'namespace missing';
+      case 'ns.drop': {
+        const key = nsKey(effect.ns);
+        if (!this.namespaces.has(key)) return 'namespace missing';
+        if (this.children.get(key)?.size || this.tablesIn.get(key)?.size || this.viewsIn.get(key)?.size) {
+          return 'namespace not empty';
+        }
+        return undefined;
+      }
+      case 'table.create':
+      case 'view.create':
+        if (!this.hasNamespace(effect.ns)) return 'namespace missing';
+        if (this.table(effect.ns, effect.name) || this.view(effect.ns, effect.name)) return 'name taken';
+        return undefined;
+      case 'table.setPointer':
+      case 'table.drop':
+        return this.table(effect.ns, effect.name)?.metadataLocation === effect.expect ? undefined : 'table pointer moved';
+      case 'view.setPointer':
+      case 'view.drop':
+        return this.view(effect.ns, effect.name)?.metadataLocation === effect.expect ? undefined : 'view pointer moved';
+      case 'table.rename':
+      case 'view.rename': {
+        const source = effect.op === 'table.rename' ? this.table(effect.from.ns, effect.from.name) : this.view(effect.from.ns, effect.from.name);
+        if (!source) return 'source missing';
+        if (!this.hasNamespace(effect.to.ns)) return 'target namespace missing';
+        if (this.table(effect.to.ns, effect.to.name) || this.view(effect.to.ns, effect.to.name)) return 'name taken';
+        return undefined;
+      }
+      case 'purge.request':
+        return this.purges.has(effect.id) ? 'purge exists' : undefined;
+      case 'purge.done':
+        return undefined; // finishing twice is harmless: purge is idempotent
+      default:
+        return assertNever(effect, 'effect');
+    }
+  }
+
+  /** Applies a checked effect; callers must have seen `conflict(effect) === undefined`. */
+  apply(effect: Effect): void {
+    switch (effect.op) {
+      case 'ns.create':
+        this.namespaces.set(nsKey(effect.ns), { levels: [...effect.ns], properties: { ...effect.properties } });
+        if (effect.ns.length > 0) this.index(this.children, effect.ns.slice(0, -1), effect.ns[effect.ns.length - 1]!, true);
+        return;
+      case 'ns.setProperties': {
+        const record = this.namespaces.get(nsKey(effect.ns))!;
+        const properties = { ...record.properties };
+        for (const key of effect.removals) delete properties[key];
+        Object.assign(properties, effect.updates);
+        this.namespaces.set(nsKey(effect.ns), { levels: record.levels, properties });
+        return;
+      }
+      case 'ns.drop':
+        this.namespaces.delete(nsKey(effect.ns));
+        if (effect.ns.length > 0) this.index(this.children, effect.ns.slice(0, -1), effect.ns[effect.ns.length - 1]!, false);
+        return;
+      case 'table.create':
+      case 'table.setPointer':
+        this.setPointer(this.tables, this.tablesIn, effect.ns, effect.name, effect.to);
+        return;
+      case 'view.create':
+      case 'view.setPointer':
+        this.setPointer(this.views, this.viewsIn, effect.ns, effect.name, effect.to);
+        return;
+      case 'table.drop':
+        this.removePointer(this.tables, this.tablesIn, effect.ns, effect.name);
+        return;
+      case 'view.drop':
+        this.removePointer(this.views, this.viewsIn, effect.ns, effect.name);
+        return;
+      case 'table.rename':
+      case 'view.rename': {
+        const [map, index] = effect.op === 'table.rename' ? [this.tables, this.tablesIn] : [this.views, this.viewsIn];
+        const source = map.get(entityKey(effect.from.ns, effect.from.name))!;
+        this.removePointer(map, index, effect.from.ns, effect.from.name);
+        this.setPointer(map, index, effect.to.ns, effect.to.name, source.metadataLocation);
+        return;
+      }
+      case 'purge.request':
+        this.purges.set(effect.id, { id: effect.id, metadataLocation: effect.metadataLocation, deleteData: effect.deleteData });
+        return;
+      case 'purge.done':
+        this.purges.delete(effect.id);
+        return;
+      default:
+        return assertNever(effect, 'effect');
+    }
+  }
+
+  recordIdempotency(record: IdempotencyRecord): void {
+    this.idempotency.set(record.key, record);
+  }
+
+  /** Forgets records that expired before `nowMs` (an entry timestamp, so replay agrees). */
+  expireIdempotency(nowMs: number): void {
+    for (const [key, record] of this.idempotency) if (record.expiresAtMs <= nowMs) this.idempotency.delete(key);
+  }
+
+  private setPointer(map: Map<string, PointerRecord>, index: Map<string, Set<string>>, ns: Levels, name: string, to: string) {
+    map.set(entityKey(ns, name), { ns: [...ns], name, metadataLocation: to });
+    this.index(index, ns, name, true);
+  }
+
+  private removePointer(map: Map<string, PointerRecord>, index: Map<string, Set<string>>, ns: Levels, name: string) {
+    map.delete(entityKey(ns, name));
+    this.index(index, ns, name, false);
+  }
+
+  private index(index: Map<string, Set<string>>, ns: Levels, name: string, add: boolean) {
+    const key = nsKey(ns);
+    let names = index.get(key);
+    if (add) {
+      if (!names) index.set(key, (names = new Set()));
+      names.add(name);
+    } else if (names) {
+      names.delete(name);
+      if (names.size === 0) index.delete(key);
+    }
+  }
+
+  counts() {
+    return {
+      namespaces: this.namespaces.size,
+      tables: this.tables.size,
+      views: this.views.size,
+      idempotencyRecords: this.idempotency.size,
+      pendingPurges: this.purges.size,
+    };
+  }
+
+  /** Canonical JSON-able form: sorted, so equal states give equal bytes (checkpoints, backups). */
+  toSnapshot(): StateSnapshot {
+    const byKey = <T>(map: Map<string, T>) => [...map.keys()].sort().map((k) => map.get(k)!);
+    return {
+      namespaces: byKey(this.namespaces).map((n) => ({ levels: n.levels, properties: sortObject(n.properties) })),
+      tables: byKey(this.tables),
+      views: byKey(this.views),
+      idempotency: byKey(this.idempotency),
+      purges: byKey(this.purges),
+    };
+  }
+
+  static fromSnapshot(snapshot: StateSnapshot): CatalogState {
+    const state = new CatalogState();
+    // parents before children: sorted keys put a namespace before its descendants
+    for (const n of [...snapshot.namespaces].sort((a, b) => a.levels.length - b.levels.length)) {
+      state.apply({ op: 'ns.create', ns: n.levels, properties: n.properties });
+    }
+    for (const t of snapshot.tables) state.apply({ op: 'table.create', ns: t.ns, name: t.name, to: t.metadataLocation });
+    for (const v of snapshot.views) state.apply({ op: 'view.create', ns: v.ns, name: v.name, to: v.metadataLocation });
+    for (const r of snapshot.idempotency) state.recordIdempotency(r);
+    for (const p of snapshot.purges) state.purges.set(p.id, p);
+    return state;
+  }
+}
+
+export interface StateSnapshot {
+  namespaces: NamespaceRecord[];
+  tables: PointerRecord[];
+  views: PointerRecord[];
+  idempotency: IdempotencyRecord[];
+  purges: PurgeRecord[];
+}
+
+function sortObject(obj: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
