@@ -1,0 +1,57 @@
+// What every catalog operation needs: the store (state + commits), the warehouse (metadata
+// files), the injected clock and randomness, and the default warehouse location.
+import { IcebergError } from '../iceberg/index.js';
+import type { CatalogStore } from '../store/index.js';
+import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from '../store/index.js';
+import type { Clock, Rng } from '../util/index.js';
+import { CatalogError } from './errors.js';
+import type { Warehouse } from './warehouse.js';
+
+export interface CatalogContext {
+  store: CatalogStore;
+  warehouse: Warehouse;
+  clock: Clock;
+  rng: Rng;
+  /** e.g. file:///var/lib/floe/warehouse, no trailing '/' */
+  warehouseUrl: string;
+}
+
+export function fromIceberg(error: IcebergError): CatalogError {
+  switch (error.kind) {
+    case 'invalid':
+      return new CatalogError('IllegalArgument', error.message, error.javaType);
+    case 'conflict':
+    case 'retryable':
+      return new CatalogError('CommitFailed', error.message);
+    case 'unsupported':
+      return new CatalogError('Unsupported', error.message);
+  }
+}
+
+/** Turns store outcomes into protocol errors; everything else passes through. */
+export function fromStore(error: unknown): unknown {
+  if (error instanceof IcebergError) return fromIceberg(error);
+  if (error instanceof CommitStateUnknown) return new CatalogError('CommitStateUnknown', error.message);
+  if (error instanceof CommitQueueFull || error instanceof CommitUnavailable) {
+    return new CatalogError('ServiceUnavailable', error.message, undefined, error.retryAfterSeconds);
+  }
+  if (error instanceof StoreUnavailable) return new CatalogError('ServiceUnavailable', error.message, undefined, 1);
+  return error;
+}
+
+/** Runs a store commit and maps its failures to protocol errors. */
+export async function commit<R>(ctx: CatalogContext, prepare: Parameters<CatalogStore['commit']>[0]): Promise<R> {
+  try {
+    return (await ctx.store.commit(prepare)) as R;
+  } catch (error) {
+    throw fromStore(error);
+  }
+}
+
+export async function readBarrier(ctx: CatalogContext): Promise<void> {
+  try {
+    await ctx.store.sync();
+  } catch (error) {
+    throw fromStore(error);
+  }
+}

@@ -1,0 +1,243 @@
+// Table operations: create (and stage-create), load, exists, drop, rename, commit. A commit
+// re-runs against the newest head whenever it lost a race and its requirements still hold:
+// that is the server-side retry, done by the store's committer calling `prepare` again.
+import { createHash } from 'node:crypto';
+import {
+  applyTableUpdates, checkTableRequirements, isCreateRequest, newMetadataFileLocation, newTableMetadata,
+  parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata,
+} from '../iceberg/index.js';
+import type { CatalogState, Prepared } from '../store/index.js';
+import { CatalogError } from './errors.js';
+import { commit, fromIceberg, readBarrier, type CatalogContext } from './context.js';
+import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+
+export type SnapshotsMode = 'all' | 'refs';
+
+export interface LoadTableResult {
+  metadataLocation: string | undefined;
+  metadata: TableMetadata;
+  /** the serialised `metadata` object, cached per file */
+  metadataJson: string;
+  etag: string;
+}
+
+const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table does not exist: ${formatIdentifier(id)}`);
+const noSuchNamespace = (levels: string[]) =>
+  new CatalogError('NoSuchNamespace', `Namespace does not exist: ${formatNamespace(levels)}`);
+
+/** Why `id` cannot be created in `state`, if it cannot. */
+export function nameTakenError(state: CatalogState, id: Identifier, creating: 'table' | 'view'): CatalogError | undefined {
+  if (!state.hasNamespace(id.namespace)) return noSuchNamespace(id.namespace);
+  const name = formatIdentifier(id);
+  if (state.table(id.namespace, id.name)) {
+    return new CatalogError('AlreadyExists', creating === 'table' ? `Table already exists: ${name}` : `Table with same name already exists: ${name}`);
+  }
+  if (state.view(id.namespace, id.name)) {
+    return new CatalogError('AlreadyExists', creating === 'view' ? `View already exists: ${name}` : `View with same name already exists: ${name}`);
+  }
+  return undefined;
+}
+
+/** Default location: unique per create, so a rename or a drop and re-create never collide. */
+export function defaultLocation(ctx: CatalogContext, id: Identifier): string {
+  const suffix = ctx.rng.uuid().replace(/-/g, '');
+  return [ctx.warehouseUrl, ...id.namespace.map(pathSegment), `${pathSegment(id.name)}-${suffix}`].join('/');
+}
+
+export function etagOf(metadataLocation: string, mode: SnapshotsMode): string {
+  return `"${createHash('sha256').update(`${metadataLocation},snapshots=${mode}`).digest('base64url').slice(0, 27)}"`;
+}
+
+const serialized = new Map<string, string>();
+const SERIALIZED_MAX = 1024;
+
+function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode): LoadTableResult {
+  const cacheKey = `${mode}\u0000${location}`;
+  let json = serialized.get(cacheKey);
+  if (json === undefined) {
+    json = JSON.stringify(tableMetadataToJson(mode === 'refs' ? refsOnly(metadata) : metadata));
+    serialized.set(cacheKey, json);
+    if (serialized.size > SERIALIZED_MAX) serialized.delete(serialized.keys().next().value!);
+  }
+  return { metadataLocation: location, metadata, metadataJson: json, etag: etagOf(location, mode) };
+}
+
+function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: import('../iceberg/index.js').IcebergError }): T {
+  if (!result.ok) throw fromIceberg(result.error);
+  return result.value;
+}
+
+export async function readTable(ctx: CatalogContext, location: string): Promise<TableMetadata> {
+  return ctx.warehouse.read(location, parseTableMetadata);
+}
+
+export async function listTables(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
+  await readBarrier(ctx);
+  if (!ctx.store.state.hasNamespace(levels)) throw noSuchNamespace(levels);
+  return paginate(ctx.store.state.tableNames(levels), page, (name) => ({ namespace: levels, name }));
+}
+
+export async function loadTable(ctx: CatalogContext, id: Identifier, mode: SnapshotsMode = 'all'): Promise<LoadTableResult> {
+  await readBarrier(ctx);
+  const pointer = ctx.store.state.table(id.namespace, id.name);
+  if (!pointer) throw noSuchTable(id);
+  return toResult(pointer.metadataLocation, await readTable(ctx, pointer.metadataLocation), mode);
+}
+
+/** ETag of the current version without reading the metadata file (for If-None-Match). */
+export async function currentTableEtag(ctx: CatalogContext, id: Identifier, mode: SnapshotsMode): Promise<string | undefined> {
+  await readBarrier(ctx);
+  const pointer = ctx.store.state.table(id.namespace, id.name);
+  return pointer ? etagOf(pointer.metadataLocation, mode) : undefined;
+}
+
+export async function tableExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {
+  await readBarrier(ctx);
+  return ctx.store.state.table(id.namespace, id.name) !== undefined;
+}
+
+interface CreateBody {
+  name: string;
+  location?: string;
+  'stage-create'?: boolean;
+}
+
+export async function createTable(ctx: CatalogContext, levels: string[], body: CreateBody): Promise<LoadTableResult> {
+  const id = { namespace: levels, name: body.name };
+  if (body['stage-create'] === true) {
+    await readBarrier(ctx);
+    const taken = nameTakenError(ctx.store.state, id, 'table');
+    if (taken) throw taken;
+    const metadata = buildNewTable(ctx, id, body);
+    const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
+    const json = JSON.stringify(tableMetadataToJson(created));
+    return { metadataLocation: undefined, metadata: created, metadataJson: json, etag: '' };
+  }
+  return writeNewTable(ctx, id, (state) => {
+    const taken = nameTakenError(state, id, 'table');
+    if (taken) throw taken;
+    return buildNewTable(ctx, id, body);
+  });
+}
+
+function buildNewTable(ctx: CatalogContext, id: Identifier, body: CreateBody): TableMetadata {
+  const location = (body.location ?? defaultLocation(ctx, id)).replace(/\/+$/, '');
+  return unwrap(newTableMetadata(body, { location, nowMs: ctx.clock.nowMs(), uuid: ctx.rng.uuid() }));
+}
+
+/** Writes version 0 of a new table and commits its pointer; used by create, create-by-commit and register-like paths. */
+async function writeNewTable(
+  ctx: CatalogContext,
+  id: Identifier,
+  build: (state: CatalogState) => TableMetadata,
+): Promise<LoadTableResult> {
+  const written: string[] = [];
+  try {
+    return await commit<LoadTableResult>(ctx, async (state): Promise<Prepared<LoadTableResult>> => {
+      await discard(ctx, written);
+      const metadata = build(state);
+      const location = newMetadataFileLocation({
+        location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
+      });
+      await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata);
+      written.push(location);
+      return {
+        kind: 'txn',
+        effects: [{ op: 'table.create', ns: id.namespace, name: id.name, to: location }],
+        result: toResult(location, metadata, 'all'),
+      };
+    });
+  } catch (error) {
+    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
+    throw error;
+  }
+}
+
+/** Deletes metadata files written by an attempt that will never be committed. */
+async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
+  for (const location of written.splice(0)) await ctx.warehouse.delete(location);
+}
+
+interface CommitBody {
+  requirements?: unknown;
+  updates?: unknown;
+}
+
+export async function commitTable(ctx: CatalogContext, id: Identifier, body: CommitBody): Promise<LoadTableResult> {
+  const requirements = body.requirements ?? [];
+  const updates = body.updates ?? [];
+  if (!Array.isArray(requirements) || !Array.isArray(updates)) {
+    throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates must be arrays');
+  }
+  if (isCreateRequest(requirements)) {
+    unwrap(checkTableRequirements(requirements, undefined));
+    return writeNewTable(ctx, id, (state) => {
+      if (!state.hasNamespace(id.namespace)) throw noSuchNamespace(id.namespace);
+      if (state.table(id.namespace, id.name)) throw new CatalogError('CommitFailed', 'Requirement failed: table already exists');
+      const taken = nameTakenError(state, id, 'table');
+      if (taken) throw taken;
+      return unwrap(applyTableUpdates(undefined, updates, { nowMs: ctx.clock.nowMs() })).metadata;
+    });
+  }
+  const written: string[] = [];
+  let removedMetadataFiles: string[] = [];
+  try {
+    const result = await commit<LoadTableResult>(ctx, async (state): Promise<Prepared<LoadTableResult>> => {
+      await discard(ctx, written);
+      const pointer = state.table(id.namespace, id.name);
+      if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
+      const base = await readTable(ctx, pointer.metadataLocation);
+      unwrap(checkTableRequirements(requirements, base));
+      const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
+      if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
+      const location = newMetadataFileLocation({
+        location: applied.metadata.location,
+        properties: applied.metadata.properties,
+        previousLocation: pointer.metadataLocation,
+        uuid: ctx.rng.uuid(),
+        defaultCodec: 'none',
+      });
+      await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata);
+      written.push(location);
+      removedMetadataFiles = applied.removedMetadataFiles;
+      return {
+        kind: 'txn',
+        effects: [{ op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location }],
+        result: toResult(location, applied.metadata, 'all'),
+      };
+    });
+    for (const file of removedMetadataFiles) await ctx.warehouse.delete(file);
+    return result;
+  } catch (error) {
+    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
+    throw error;
+  }
+}
+
+export function dropTable(ctx: CatalogContext, id: Identifier): Promise<string> {
+  return commit(ctx, async (state) => {
+    const pointer = state.table(id.namespace, id.name);
+    if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
+    return {
+      kind: 'txn',
+      effects: [{ op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation }],
+      result: pointer.metadataLocation,
+    };
+  });
+}
+
+export function renameTable(ctx: CatalogContext, from: Identifier, to: Identifier): Promise<void> {
+  return commit(ctx, async (state) => {
+    if (!state.table(from.namespace, from.name)) return { kind: 'reject', error: noSuchTable(from) };
+    if (!state.hasNamespace(to.namespace)) return { kind: 'reject', error: noSuchNamespace(to.namespace) };
+    if (state.table(to.namespace, to.name)) {
+      return { kind: 'reject', error: new CatalogError('AlreadyExists', `Table already exists: ${formatIdentifier(to)}`) };
+    }
+    if (state.view(to.namespace, to.name)) {
+      const message = `Cannot rename ${formatIdentifier(from)} to ${formatIdentifier(to)}. View already exists`;
+      return { kind: 'reject', error: new CatalogError('AlreadyExists', message) };
+    }
+    return { kind: 'txn', effects: [{ op: 'table.rename', from: { ns: from.namespace, name: from.name }, to: { ns: to.namespace, name: to.name } }], result: undefined };
+  });
+}

@@ -1,0 +1,108 @@
+// The `floe` command line: serve, status (and the backup commands). Configuration comes from
+// flags > environment > TOML file > defaults; a bad value exits with status 2.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { loadSettings, type Settings } from '../config/index.js';
+import { describeProblem } from './problems.js';
+import { serve } from './serve.js';
+import { status } from './status.js';
+import { registerBackupCommands } from './backup-commands.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface CommonFlags {
+  storage?: string;
+  config?: string;
+}
+
+function settingsFrom(flags: CommonFlags, extra: Record<string, string | number | undefined> = {}): Settings {
+  return loadSettings({ configFile: flags.config, flags: { object_store_url: flags.storage, ...extra } });
+}
+
+function fail(error: unknown): never {
+  const problem = describeProblem(error);
+  process.stderr.write(`floe: ${problem.message}\n`);
+  process.exit(problem.exitCode);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('floe')
+    .description('Floe: an Apache Iceberg REST catalog on object storage')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const storageOption = () => new Option('--storage <url>', 'catalog storage URL: memory://, file:///abs/path, s3://bucket/prefix, gs://bucket/prefix, az://container/prefix (env FLOE_STORAGE)');
+  const configOption = () => new Option('--config <file>', 'TOML configuration file (env FLOE_CONFIG)');
+
+  program
+    .command('serve')
+    .description('serve the Iceberg REST catalog')
+    .addOption(storageOption())
+    .addOption(new Option('--warehouse <url>', 'where table metadata is written (env FLOE_WAREHOUSE)'))
+    .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
+    .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
+    .addOption(configOption())
+    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string }) => {
+      let settings: Settings;
+      try {
+        settings = settingsFrom(flags, { warehouse: flags.warehouse, host: flags.host, port: flags.port });
+      } catch (error) {
+        fail(error);
+      }
+      try {
+        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'));
+        const stop = () => {
+          void handle.close().finally(() => process.exit(0));
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  program
+    .command('status')
+    .description("print the catalog's identity, head sequence, last checkpoint and entity counts")
+    .addOption(storageOption())
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .action(async (flags: CommonFlags & { json?: boolean }) => {
+      try {
+        const report = await status(settingsFrom(flags));
+        if (flags.json) {
+          process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+          return;
+        }
+        const c = report.counts;
+        process.stdout.write(
+          [
+            `storage:         ${report.storage}`,
+            `catalog id:      ${report.catalogId} (created ${report.createdAt})`,
+            `head sequence:   ${report.headSeq}`,
+            `last checkpoint: ${report.lastCheckpointSeq === 0 ? 'none' : report.lastCheckpointSeq}`,
+            `log chain:       ${report.chain}`,
+            `entities:        ${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views, ${c.pendingPurges} pending purges, ${c.idempotencyRecords} idempotency records`,
+          ].join('\n') + '\n',
+        );
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  registerBackupCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
+    fail(error);
+  }
+}

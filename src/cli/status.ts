@@ -1,0 +1,42 @@
+// `floe status`: identity, head, last checkpoint and entity counts of a catalog root, read-only.
+import type { Settings } from '../config/index.js';
+import { openObjectStore } from '../objectstore/index.js';
+import { CatalogStore } from '../store/index.js';
+import { existsSync, statSync } from 'node:fs';
+import { parseStorageUrl } from '../objectstore/index.js';
+
+export interface StatusReport {
+  storage: string;
+  catalogId: string;
+  createdAt: string;
+  restoredFrom?: unknown;
+  headSeq: number;
+  lastCheckpointSeq: number;
+  counts: ReturnType<CatalogStore['state']['counts']>;
+  chain: 'verified';
+}
+
+export async function status(settings: Settings): Promise<StatusReport> {
+  const url = parseStorageUrl(settings.storage.object_store_url);
+  if (url.backend === 'file') {
+    if (!existsSync(url.bucket)) throw new Error(`storage directory ${url.bucket} does not exist: check the path, or start \`floe serve --storage ${url.display}\` to create a catalog there`);
+    if (!statSync(url.bucket).isDirectory()) throw new Error(`${url.bucket} is not a directory`);
+  }
+  const objects = openObjectStore(settings.storage.object_store_url, settings.storage);
+  try {
+    const store = await CatalogStore.open(objects, { create: false });
+    await store.close();
+    return {
+      storage: objects.displayUrl,
+      catalogId: store.identity.catalogId,
+      createdAt: store.identity.createdAt,
+      ...(store.identity.restoredFrom && { restoredFrom: store.identity.restoredFrom }),
+      headSeq: store.headSeq,
+      lastCheckpointSeq: store.lastCheckpoint,
+      counts: store.state.counts(),
+      chain: 'verified',
+    };
+  } finally {
+    await objects.close();
+  }
+}

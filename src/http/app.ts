@@ -1,0 +1,54 @@
+// Builds the Fastify application: JSON parsing with a body limit, the route modules, one
+// error handler, and envelopes for unknown routes (404) and wrong methods (405).
+import Fastify, { type FastifyInstance } from 'fastify';
+import { CatalogError, type Catalog } from '../catalog/index.js';
+import { REQUEST_BODY_BYTES_MAX } from '../config/limits.js';
+import { envelope, sendError } from './error-envelope.js';
+import { Router } from './router.js';
+import { configRoutes } from './routes/config.js';
+import { namespaceRoutes } from './routes/namespaces.js';
+import { tableRoutes } from './routes/tables.js';
+
+export interface AppOptions {
+  catalog: Catalog;
+  logger?: boolean | { level: string };
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: REQUEST_BODY_BYTES_MAX,
+    // request logs are at info level: serve runs at warn unless FLOE_LOG_LEVEL says otherwise
+    routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: true },
+  });
+  // Clients differ in the content type they send with JSON bodies; parse any body as JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: REQUEST_BODY_BYTES_MAX }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new CatalogError('BadRequest', `Malformed request: invalid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  const router = new Router(app);
+  configRoutes(router, () => ({}));
+  namespaceRoutes(router, options.catalog);
+  tableRoutes(router, options.catalog);
+
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = router.allowedMethods(path);
+    if (allowed.length > 0 && !allowed.includes(request.method as (typeof allowed)[number])) {
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(envelope(405, 'MethodNotAllowedException', `Method ${request.method} is not allowed for ${path}`));
+    }
+    return reply.code(404).send(envelope(404, 'NotFoundException', `No route for ${request.method} ${path}`));
+  });
+  return app;
+}

@@ -1,0 +1,33 @@
+// The only code that turns errors into HTTP answers: the Iceberg envelope
+// {"error":{message,type,code}} with the status declared in catalog/errors.ts.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CatalogError } from '../catalog/index.js';
+
+export interface ErrorEnvelope {
+  error: { message: string; type: string; code: number };
+}
+
+export function envelope(status: number, type: string, message: string): ErrorEnvelope {
+  return { error: { message, type, code: status } };
+}
+
+/** Fastify's own errors (bad JSON, body too large, wrong media type) become 4xx envelopes. */
+function fromFastify(error: FastifyError): CatalogError | undefined {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CatalogError('PayloadTooLarge', 'Request body too large');
+  if (error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION' || error.statusCode === 400) {
+    return new CatalogError('BadRequest', `Malformed request: ${error.message}`);
+  }
+  return undefined;
+}
+
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const known = error instanceof CatalogError ? error : fromFastify(error as FastifyError);
+  if (!known) {
+    request.log.error({ err: error }, 'internal error');
+    return reply.code(500).send(envelope(500, 'InternalServerError', 'Internal server error'));
+  }
+  if (known.status >= 500) request.log.error({ err: known }, known.message);
+  else request.log.info({ type: known.type, status: known.status }, known.message);
+  if (known.retryAfterSeconds !== undefined) reply.header('retry-after', String(known.retryAfterSeconds));
+  return reply.code(known.status).send(envelope(known.status, known.type, known.message));
+}

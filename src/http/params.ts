@@ -1,0 +1,41 @@
+// Decoding of path and query parameters shared by the route modules.
+import { CatalogError, checkName, checkNamespace, type Identifier } from '../catalog/index.js';
+
+export const NAMESPACE_SEPARATOR = '\u001f';
+/** what /v1/config advertises; 0x1F is always accepted as well */
+export const ADVERTISED_SEPARATOR = '%1F';
+
+/** The path segment is already percent-decoded by the router. */
+export function parseNamespaceParam(raw: string): string[] {
+  if (raw === '') throw new CatalogError('BadRequest', 'Invalid namespace: empty');
+  return checkNamespace(raw.split(NAMESPACE_SEPARATOR));
+}
+
+export function parseIdentifierParams(params: { namespace: string; table?: string; view?: string }): Identifier {
+  const name = params.table ?? params.view ?? '';
+  return { namespace: parseNamespaceParam(params.namespace), name: checkName(name, 'name') };
+}
+
+export function bodyObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new CatalogError('BadRequest', 'Malformed request: the body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+export function stringMap(value: unknown, what: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new CatalogError('BadRequest', `Invalid ${what}: must be an object`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new CatalogError('BadRequest', `Invalid ${what}: value of ${k} must be a string`);
+  }
+  return value as Record<string, string>;
+}
+
+export function stringList(value: unknown, what: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new CatalogError('BadRequest', `Invalid ${what}: must be an array of strings`);
+  }
+  return value as string[];
+}

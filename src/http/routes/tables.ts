@@ -1,0 +1,89 @@
+// Table routes: list, create (and stage-create), load (ETag, snapshots=refs), exists, commit,
+// drop, rename, metrics.
+import { CatalogError, checkIdentifier, checkName, tables, type Catalog } from '../../catalog/index.js';
+import type { FastifyReply } from 'fastify';
+import type { Router } from '../router.js';
+import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+
+type IdParams = { namespace: string; table: string };
+
+function sendTable(reply: FastifyReply, result: tables.LoadTableResult): FastifyReply {
+  if (result.etag) reply.header('etag', result.etag);
+  const location = result.metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(result.metadataLocation)},`;
+  return reply
+    .type('application/json')
+    .send(`{${location}"metadata":${result.metadataJson},"config":{}}`);
+}
+
+function snapshotsMode(value: unknown): tables.SnapshotsMode {
+  if (value === undefined || value === 'all') return 'all';
+  if (value === 'refs') return 'refs';
+  throw new CatalogError('BadRequest', `Invalid snapshots: ${String(value)} (allowed: all, refs)`);
+}
+
+export function tableRoutes(router: Router, catalog: Catalog): void {
+  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
+    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
+    const page = await tables.listTables(catalog, levels, request.query as { pageToken?: string; pageSize?: string });
+    return reply.send({ identifiers: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) });
+  });
+
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
+    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
+    const body = bodyObject(request.body);
+    const name = checkName(body.name, 'table name');
+    if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
+    return sendTable(reply, await tables.createTable(catalog, levels, { ...body, name } as Parameters<typeof tables.createTable>[2]));
+  });
+
+  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    const mode = snapshotsMode((request.query as { snapshots?: string }).snapshots);
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch) {
+      const etag = await tables.currentTableEtag(catalog, id, mode);
+      if (etag && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+        return reply.code(304).header('etag', etag).send();
+      }
+    }
+    return sendTable(reply, await tables.loadTable(catalog, id, mode));
+  });
+
+  router.add('HEAD', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    return reply.code((await tables.tableExists(catalog, id)) ? 204 : 404).send();
+  });
+
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    const body = bodyObject(request.body);
+    if (body.identifier !== undefined) {
+      const given = checkIdentifier(body.identifier);
+      if (given.name !== id.name || given.namespace.join('\u001f') !== id.namespace.join('\u001f')) {
+        throw new CatalogError('BadRequest', 'Invalid commit: the identifier in the body does not match the path');
+      }
+    }
+    return sendTable(reply, await tables.commitTable(catalog, id, body));
+  });
+
+  router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    await tables.dropTable(catalog, id);
+    return reply.code(204).send();
+  });
+
+  router.add('POST', '/v1/{prefix}/tables/rename', async (request, reply) => {
+    const body = bodyObject(request.body);
+    await tables.renameTable(catalog, checkIdentifier(body.source), checkIdentifier(body.destination));
+    return reply.code(204).send();
+  });
+
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    bodyObject(request.body);
+    if (!(await tables.tableExists(catalog, id))) {
+      throw new CatalogError('NoSuchTable', `Table does not exist: ${[...id.namespace, id.name].join('.')}`);
+    }
+    return reply.code(204).send();
+  });
+}
