@@ -8,6 +8,8 @@ import { Router } from './router.js';
 import { configRoutes } from './routes/config.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { tableRoutes } from './routes/tables.js';
+import { viewsRoutes } from './routes/views.js';
+import { registerRoutes } from './routes/register.js';
 
 export interface AppOptions {
   catalog: Catalog;
@@ -37,6 +39,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   configRoutes(router, () => ({}));
   namespaceRoutes(router, options.catalog);
   tableRoutes(router, options.catalog);
+  viewsRoutes(router, options.catalog);
+  registerRoutes(router, options.catalog);
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
