@@ -1,2 +1,55 @@
-// placeholder: filled in by the module's author
-export {};
+// Metadata file naming and (de)serialisation (SERVER-RULES §2.7). Pure: bytes in, bytes out.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { err, ok, type Result } from '../util/result.js';
+import { invalid, type IcebergError } from './errors.js';
+
+const fileName = (location: string): string => location.slice(location.lastIndexOf('/') + 1);
+
+/**
+ * Version encoded in a metadata file name: `00007-<uuid>.metadata.json` → 7, legacy HadoopCatalog
+ * `v3.metadata.json` → 3, anything else → -1.
+ */
+export function metadataFileVersion(location: string): number {
+  const name = fileName(location);
+  const dash = name.indexOf('-');
+  if (dash > 0) {
+    const prefix = name.slice(0, dash);
+    return /^\d+$/.test(prefix) ? Number.parseInt(prefix, 10) : -1;
+  }
+  const legacy = /^v(\d+)(\.gz)?\.metadata\.json(\.gz)?$/.exec(name);
+  return legacy ? Number.parseInt(legacy[1], 10) : -1;
+}
+
+export interface NewMetadataFileArgs {
+  location: string;
+  properties: Record<string, string>;
+  previousLocation: string | undefined;
+  uuid: string;
+  defaultCodec: 'none' | 'gzip';
+}
+
+export function newMetadataFileLocation(args: NewMetadataFileArgs): string {
+  const dir = (args.properties['write.metadata.path'] ?? `${args.location.replace(/\/+$/, '')}/metadata`).replace(/\/+$/, '');
+  const version = args.previousLocation === undefined ? 0 : Math.max(0, metadataFileVersion(args.previousLocation) + 1);
+  const codec = (args.properties['write.metadata.compression-codec'] ?? args.defaultCodec).toLowerCase();
+  const ext = codec === 'gzip' ? '.gz.metadata.json' : '.metadata.json';
+  return `${dir}/${String(version).padStart(5, '0')}-${args.uuid}${ext}`;
+}
+
+const isGzipName = (location: string): boolean =>
+  location.endsWith('.gz.metadata.json') || location.endsWith('.metadata.json.gz');
+
+export function encodeMetadataFile(json: unknown, location: string): Buffer {
+  const bytes = Buffer.from(JSON.stringify(json), 'utf8');
+  return isGzipName(location) ? gzipSync(bytes) : bytes;
+}
+
+export function decodeMetadataFile(bytes: Buffer): Result<unknown, IcebergError> {
+  try {
+    // Sniff the magic rather than trust the name: files get renamed and codecs change over time.
+    const plain = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+    return ok(JSON.parse(plain.toString('utf8')) as unknown);
+  } catch (e) {
+    return err(invalid(`Cannot read metadata file: ${e instanceof Error ? e.message : String(e)}`));
+  }
+}

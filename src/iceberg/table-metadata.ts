@@ -1,2 +1,276 @@
-// placeholder: filled in by the module's author
-export {};
+// Iceberg table metadata: the in-memory shape (the spec's JSON with kebab-case keys), the lenient
+// reader (accepts legacy v1 fields, nulls and missing optional arrays) and the writer that follows
+// the Java TableMetadataParser rules per format version (SERVER-RULES §2.7, §2.8).
+import { z } from 'zod';
+import { err, ok, type Result } from '../util/result.js';
+import { invalid, type IcebergError } from './errors.js';
+import { checkConsistency } from './table/consistency.js';
+import {
+  EncryptionKeyZ,
+  MetadataLogEntryZ,
+  PartitionFieldZ,
+  PartitionSpecZ,
+  PartitionStatisticsFileZ,
+  SchemaZ,
+  SnapshotLogEntryZ,
+  SnapshotRefZ,
+  SnapshotZ,
+  SortOrderZ,
+  StatisticsFileZ,
+  StringMapZ,
+  validate,
+} from './table/wire.js';
+
+export type FormatVersion = 1 | 2 | 3;
+export const SUPPORTED_FORMAT_VERSION = 3;
+
+/** "long", "decimal(10,2)", "fixed[16]", "variant", "geometry(srid:4326)", ... */
+export type PrimitiveType = string;
+export interface StructType { type: 'struct'; fields: NestedField[] }
+export interface ListType { type: 'list'; 'element-id': number; element: Type; 'element-required': boolean }
+export interface MapType {
+  type: 'map'; 'key-id': number; key: Type; 'value-id': number; value: Type; 'value-required': boolean;
+}
+export type Type = PrimitiveType | StructType | ListType | MapType;
+export interface NestedField {
+  id: number; name: string; type: Type; required: boolean; doc?: string;
+  'initial-default'?: unknown; 'write-default'?: unknown;
+}
+export interface Schema {
+  type: 'struct'; 'schema-id': number; fields: NestedField[]; 'identifier-field-ids'?: number[];
+}
+export interface PartitionField { 'source-id': number; 'field-id': number; name: string; transform: string }
+export interface PartitionSpec { 'spec-id': number; fields: PartitionField[] }
+export interface SortField {
+  'source-id': number; transform: string; direction: 'asc' | 'desc'; 'null-order': 'nulls-first' | 'nulls-last';
+}
+export interface SortOrder { 'order-id': number; fields: SortField[] }
+export interface Snapshot {
+  'snapshot-id': number; 'parent-snapshot-id'?: number; 'sequence-number'?: number; 'timestamp-ms': number;
+  'manifest-list': string; summary: { operation: string; [key: string]: string }; 'schema-id'?: number;
+  'first-row-id'?: number; 'added-rows'?: number;
+}
+export interface SnapshotRef {
+  type: 'branch' | 'tag'; 'snapshot-id': number; 'max-ref-age-ms'?: number; 'max-snapshot-age-ms'?: number;
+  'min-snapshots-to-keep'?: number;
+}
+export interface BlobMetadata {
+  type: string; 'snapshot-id': number; 'sequence-number': number; fields: number[]; properties?: Record<string, string>;
+}
+export interface StatisticsFile {
+  'snapshot-id': number; 'statistics-path': string; 'file-size-in-bytes': number; 'file-footer-size-in-bytes': number;
+  'blob-metadata': BlobMetadata[];
+}
+export interface PartitionStatisticsFile { 'snapshot-id': number; 'statistics-path': string; 'file-size-in-bytes': number }
+export interface EncryptionKey {
+  'key-id': string; 'encrypted-key-metadata': string; 'encrypted-by-id'?: string; properties?: Record<string, string>;
+}
+export interface SnapshotLogEntry { 'timestamp-ms': number; 'snapshot-id': number }
+export interface MetadataLogEntry { 'timestamp-ms': number; 'metadata-file': string }
+
+export interface TableMetadata {
+  'format-version': FormatVersion;
+  'table-uuid': string;
+  location: string;
+  'last-sequence-number': number;
+  'last-updated-ms': number;
+  'last-column-id': number;
+  schemas: Schema[];
+  'current-schema-id': number;
+  'partition-specs': PartitionSpec[];
+  'default-spec-id': number;
+  'last-partition-id': number;
+  properties: Record<string, string>;
+  /** -1 when the table has no current snapshot (written as null for v3, §2.7) */
+  'current-snapshot-id': number;
+  snapshots: Snapshot[];
+  'snapshot-log': SnapshotLogEntry[];
+  'metadata-log': MetadataLogEntry[];
+  'sort-orders': SortOrder[];
+  'default-sort-order-id': number;
+  refs: Record<string, SnapshotRef>;
+  statistics: StatisticsFile[];
+  'partition-statistics': PartitionStatisticsFile[];
+  /** present (>= 0) exactly when format-version >= 3 */
+  'next-row-id'?: number;
+  'encryption-keys'?: EncryptionKey[];
+}
+
+export const PARTITION_DATA_ID_START = 1000;
+export const MAIN_BRANCH = 'main';
+
+const int = z.number().int();
+const RawMetadataZ = z.looseObject({
+  'format-version': int,
+  'table-uuid': z.string().optional(),
+  location: z.string(),
+  'last-sequence-number': int.optional(),
+  'last-updated-ms': int,
+  'last-column-id': int,
+  schemas: z.array(SchemaZ).optional(),
+  schema: SchemaZ.optional(),
+  'current-schema-id': int.optional(),
+  'partition-specs': z.array(PartitionSpecZ).optional(),
+  'partition-spec': z.array(PartitionFieldZ).optional(),
+  'default-spec-id': int.optional(),
+  'last-partition-id': int.optional(),
+  'sort-orders': z.array(SortOrderZ).optional(),
+  'default-sort-order-id': int.optional(),
+  properties: StringMapZ.nullish(),
+  'current-snapshot-id': int.nullish(),
+  snapshots: z.array(SnapshotZ).nullish(),
+  refs: z.record(z.string(), SnapshotRefZ).nullish(),
+  'snapshot-log': z.array(SnapshotLogEntryZ).nullish(),
+  'metadata-log': z.array(MetadataLogEntryZ).nullish(),
+  statistics: z.array(StatisticsFileZ).nullish(),
+  'partition-statistics': z.array(PartitionStatisticsFileZ).nullish(),
+  'next-row-id': int.nullish(),
+  'encryption-keys': z.array(EncryptionKeyZ).nullish(),
+});
+type RawMetadata = z.infer<typeof RawMetadataZ>;
+
+/** Shallow copy without null/undefined members, so optional wire fields are simply absent. */
+export function withoutNullish<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = v;
+  return out as T;
+}
+
+export function isFormatVersion(v: number): v is FormatVersion {
+  return v === 1 || v === 2 || v === 3;
+}
+
+export function parseTableMetadata(json: unknown): Result<TableMetadata, IcebergError> {
+  const raw = validate(RawMetadataZ, json, 'table metadata');
+  if (!raw.ok) return raw;
+  const r = raw.value;
+  const version = r['format-version'];
+  if (!isFormatVersion(version)) {
+    return err(invalid(`Unsupported format version: v${version} (supported: v${SUPPORTED_FORMAT_VERSION})`));
+  }
+  if (version > 1) {
+    const required = ['table-uuid', 'last-sequence-number', 'schemas', 'current-schema-id', 'partition-specs',
+      'default-spec-id', 'last-partition-id', 'sort-orders', 'default-sort-order-id'] as const;
+    const missing = required.find((k) => r[k] === undefined);
+    if (missing) return err(invalid(`Cannot parse table metadata: ${missing} must exist in format v${version}`));
+  }
+  if (r['table-uuid'] === undefined) return err(invalid('Cannot parse table metadata: missing table-uuid'));
+  const schemas = readSchemas(r);
+  if (!schemas.ok) return schemas;
+  const specs = readSpecs(r);
+  const currentSnapshotId = r['current-snapshot-id'] ?? -1;
+  const md: TableMetadata = {
+    'format-version': version,
+    'table-uuid': r['table-uuid'],
+    location: r.location,
+    'last-sequence-number': version > 1 ? (r['last-sequence-number'] ?? 0) : 0,
+    'last-updated-ms': r['last-updated-ms'],
+    'last-column-id': r['last-column-id'],
+    schemas: schemas.value.schemas,
+    'current-schema-id': schemas.value.currentId,
+    'partition-specs': specs.specs,
+    'default-spec-id': specs.defaultId,
+    'last-partition-id': r['last-partition-id'] ?? lastAssignedPartitionId(specs.specs),
+    properties: { ...(r.properties ?? {}) },
+    'current-snapshot-id': currentSnapshotId,
+    snapshots: (r.snapshots ?? []).map((s) => withoutNullish(s) as Snapshot),
+    'snapshot-log': r['snapshot-log'] ?? [],
+    'metadata-log': r['metadata-log'] ?? [],
+    'sort-orders': readSortOrders(r),
+    'default-sort-order-id': r['default-sort-order-id'] ?? 0,
+    refs: readRefs(r, currentSnapshotId),
+    statistics: (r.statistics ?? []) as StatisticsFile[],
+    'partition-statistics': (r['partition-statistics'] ?? []) as PartitionStatisticsFile[],
+  };
+  if (version >= 3) md['next-row-id'] = r['next-row-id'] ?? 0;
+  if (r['encryption-keys'] && r['encryption-keys'].length > 0) {
+    md['encryption-keys'] = r['encryption-keys'] as EncryptionKey[];
+  }
+  const consistent = checkConsistency(md);
+  return consistent.ok ? ok(md) : consistent;
+}
+
+function readSchemas(r: RawMetadata): Result<{ schemas: Schema[]; currentId: number }, IcebergError> {
+  const normalise = (s: z.infer<typeof SchemaZ>): Schema => ({ ...s, 'schema-id': s['schema-id'] ?? 0 } as Schema);
+  if (r.schemas !== undefined) {
+    const schemas = r.schemas.map(normalise);
+    return ok({ schemas, currentId: r['current-schema-id'] ?? schemas[0]?.['schema-id'] ?? 0 });
+  }
+  if (r.schema === undefined) return err(invalid('Cannot parse table metadata: missing schemas and schema'));
+  const legacy = normalise(r.schema);
+  return ok({ schemas: [legacy], currentId: legacy['schema-id'] });
+}
+
+function readSpecs(r: RawMetadata): { specs: PartitionSpec[]; defaultId: number } {
+  // Old v1 writers omitted partition field ids; Java numbers them from 1000 in order.
+  const withIds = (fields: z.infer<typeof PartitionFieldZ>[]): PartitionField[] =>
+    fields.map((f, i) => ({ ...f, 'field-id': f['field-id'] ?? PARTITION_DATA_ID_START + i } as PartitionField));
+  if (r['partition-specs'] !== undefined) {
+    const specs = r['partition-specs'].map((s) => ({ ...s, 'spec-id': s['spec-id'] ?? 0, fields: withIds(s.fields) }));
+    return { specs, defaultId: r['default-spec-id'] ?? specs[0]?.['spec-id'] ?? 0 };
+  }
+  return { specs: [{ 'spec-id': 0, fields: withIds(r['partition-spec'] ?? []) }], defaultId: 0 };
+}
+
+function readSortOrders(r: RawMetadata): SortOrder[] {
+  if (r['sort-orders'] === undefined) return [{ 'order-id': 0, fields: [] }];
+  return r['sort-orders'].map((o) => ({ ...o, 'order-id': o['order-id'] ?? 0 } as SortOrder));
+}
+
+function readRefs(r: RawMetadata, currentSnapshotId: number): Record<string, SnapshotRef> {
+  // Metadata written before refs existed: the current snapshot is the implicit main branch.
+  if (r.refs === undefined || r.refs === null) {
+    return currentSnapshotId === -1 ? {} : { [MAIN_BRANCH]: { type: 'branch', 'snapshot-id': currentSnapshotId } };
+  }
+  const refs: Record<string, SnapshotRef> = {};
+  for (const [name, ref] of Object.entries(r.refs)) refs[name] = withoutNullish(ref) as SnapshotRef;
+  return refs;
+}
+
+/** Highest partition field id over all specs; 999 when no spec has a field. */
+export function lastAssignedPartitionId(specs: PartitionSpec[]): number {
+  let last = PARTITION_DATA_ID_START - 1;
+  for (const spec of specs) for (const f of spec.fields) last = Math.max(last, f['field-id']);
+  return last;
+}
+
+export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> {
+  const v = md['format-version'];
+  const out: Record<string, unknown> = {
+    'format-version': v,
+    'table-uuid': md['table-uuid'],
+    location: md.location,
+  };
+  if (v > 1) out['last-sequence-number'] = md['last-sequence-number'];
+  out['last-updated-ms'] = md['last-updated-ms'];
+  if (v >= 3) out['next-row-id'] = md['next-row-id'] ?? 0;
+  out['last-column-id'] = md['last-column-id'];
+  // v1 readers only know the single legacy schema / partition-spec fields.
+  if (v === 1) out.schema = md.schemas.find((s) => s['schema-id'] === md['current-schema-id']);
+  out['current-schema-id'] = md['current-schema-id'];
+  out.schemas = md.schemas;
+  if (v === 1) {
+    out['partition-spec'] = md['partition-specs'].find((s) => s['spec-id'] === md['default-spec-id'])?.fields ?? [];
+  }
+  out['default-spec-id'] = md['default-spec-id'];
+  out['partition-specs'] = md['partition-specs'];
+  out['last-partition-id'] = md['last-partition-id'];
+  out['default-sort-order-id'] = md['default-sort-order-id'];
+  out['sort-orders'] = md['sort-orders'];
+  out.properties = md.properties;
+  out['current-snapshot-id'] = md['current-snapshot-id'] === -1 && v >= 3 ? null : md['current-snapshot-id'];
+  out.refs = md.refs;
+  out.snapshots = md.snapshots;
+  out.statistics = md.statistics;
+  out['partition-statistics'] = md['partition-statistics'];
+  out['snapshot-log'] = md['snapshot-log'];
+  out['metadata-log'] = md['metadata-log'];
+  if (md['encryption-keys'] && md['encryption-keys'].length > 0) out['encryption-keys'] = md['encryption-keys'];
+  return out;
+}
+
+/** `snapshots=refs` view: keep only snapshots that a branch or tag points at. */
+export function refsOnly(md: TableMetadata): TableMetadata {
+  const referenced = new Set(Object.values(md.refs).map((r) => r['snapshot-id']));
+  return { ...md, snapshots: md.snapshots.filter((s) => referenced.has(s['snapshot-id'])) };
+}

@@ -1,0 +1,131 @@
+// Validators for the JSON shapes of table metadata (REST spec component schemas). Objects are
+// "loose": fields this server does not know yet (newer spec revisions) are carried through
+// untouched instead of being silently dropped from the metadata we write back.
+import { z } from 'zod';
+import { err, ok, type Result } from '../../util/result.js';
+import { invalid, type IcebergError } from '../errors.js';
+
+const long = z.number().int();
+const int = z.number().int();
+
+// Recursive Iceberg type: a primitive name ("long", "decimal(9,2)", "variant", ...) or a nested type.
+export const TypeZ: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), StructTypeZ, ListTypeZ, MapTypeZ]));
+
+export const NestedFieldZ = z.looseObject({
+  id: int,
+  name: z.string(),
+  type: TypeZ,
+  required: z.boolean(),
+  doc: z.string().optional(),
+});
+
+const StructTypeZ = z.looseObject({ type: z.literal('struct'), fields: z.array(NestedFieldZ) });
+
+const ListTypeZ = z.looseObject({
+  type: z.literal('list'),
+  'element-id': int,
+  element: TypeZ,
+  'element-required': z.boolean(),
+});
+
+const MapTypeZ = z.looseObject({
+  type: z.literal('map'),
+  'key-id': int,
+  key: TypeZ,
+  'value-id': int,
+  value: TypeZ,
+  'value-required': z.boolean(),
+});
+
+export const SchemaZ = z.looseObject({
+  type: z.literal('struct'),
+  fields: z.array(NestedFieldZ),
+  'schema-id': int.optional(),
+  'identifier-field-ids': z.array(int).optional(),
+});
+
+export const PartitionFieldZ = z.looseObject({
+  'source-id': int,
+  'field-id': int.optional(),
+  name: z.string(),
+  transform: z.string(),
+});
+
+export const PartitionSpecZ = z.looseObject({
+  'spec-id': int.optional(),
+  fields: z.array(PartitionFieldZ),
+});
+
+export const SortFieldZ = z.looseObject({
+  'source-id': int,
+  transform: z.string(),
+  direction: z.enum(['asc', 'desc']),
+  'null-order': z.enum(['nulls-first', 'nulls-last']),
+});
+
+export const SortOrderZ = z.looseObject({
+  'order-id': int.optional(),
+  fields: z.array(SortFieldZ),
+});
+
+export const SnapshotZ = z.looseObject({
+  'snapshot-id': long,
+  'parent-snapshot-id': long.nullish(),
+  'sequence-number': long.optional(),
+  'timestamp-ms': long,
+  'manifest-list': z.string(),
+  summary: z.looseObject({ operation: z.string() }).catchall(z.string()),
+  'schema-id': int.optional(),
+  'first-row-id': long.nullish(),
+  'added-rows': long.nullish(),
+});
+
+export const SnapshotRefZ = z.looseObject({
+  type: z.enum(['branch', 'tag']),
+  'snapshot-id': long,
+  'max-ref-age-ms': long.nullish(),
+  'max-snapshot-age-ms': long.nullish(),
+  'min-snapshots-to-keep': int.nullish(),
+});
+
+export const BlobMetadataZ = z.looseObject({
+  type: z.string(),
+  'snapshot-id': long,
+  'sequence-number': long,
+  fields: z.array(int),
+  properties: z.record(z.string(), z.string()).optional(),
+});
+
+export const StatisticsFileZ = z.looseObject({
+  'snapshot-id': long,
+  'statistics-path': z.string(),
+  'file-size-in-bytes': long,
+  'file-footer-size-in-bytes': long,
+  'blob-metadata': z.array(BlobMetadataZ),
+});
+
+export const PartitionStatisticsFileZ = z.looseObject({
+  'snapshot-id': long,
+  'statistics-path': z.string(),
+  'file-size-in-bytes': long,
+});
+
+export const EncryptionKeyZ = z.looseObject({
+  'key-id': z.string(),
+  'encrypted-key-metadata': z.string(),
+  'encrypted-by-id': z.string().optional(),
+  properties: z.record(z.string(), z.string()).optional(),
+});
+
+export const SnapshotLogEntryZ = z.object({ 'timestamp-ms': long, 'snapshot-id': long });
+export const MetadataLogEntryZ = z.object({ 'timestamp-ms': long, 'metadata-file': z.string() });
+export const StringMapZ = z.record(z.string(), z.string());
+
+/** Runs a validator and turns the first issue into an IcebergError naming `what` and the path. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): Result<T, IcebergError> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return ok(parsed.data);
+  const issue = parsed.error.issues[0];
+  const path = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return err(invalid(`Invalid ${what}${path}: ${issue?.message ?? 'malformed'}`));
+}
