@@ -25,6 +25,8 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('storage', 'aws_endpoint', 'string', 'an http(s) URL, e.g. http://minio.local:9000', ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL']),
   key('storage', 'aws_allow_http', 'boolean', 'true or false'),
   key('storage', 'azure_storage_account', 'string', 'an Azure storage account name', ['AZURE_STORAGE_ACCOUNT']),
+  key('storage', 'azure_endpoint', 'string', 'an http(s) URL of the blob service, e.g. http://127.0.0.1:10000/devstoreaccount1', ['AZURE_STORAGE_BLOB_ENDPOINT']),
+  key('storage', 'gcs_endpoint', 'string', 'an http(s) URL of a GCS JSON API endpoint, e.g. http://127.0.0.1:4443'),
   key('storage', 's3_multipart_threshold_mb', 'int', 'an integer from 5 to 5120'),
   key('storage', 's3_multipart_chunk_size_mb', 'int', 'an integer from 5 to 5120'),
   key('storage', 's3_max_concurrent_requests', 'int', 'an integer from 1 to 10000'),

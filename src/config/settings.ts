@@ -9,6 +9,10 @@ export const storageSchema = z.object({
   aws_endpoint: z.string().url().optional(),
   aws_allow_http: z.boolean().default(false),
   azure_storage_account: z.string().min(1).optional(),
+  /** blob service URL override (azurite, sovereign clouds), e.g. http://127.0.0.1:10000/devstoreaccount1 */
+  azure_endpoint: z.string().url().optional(),
+  /** GCS JSON API endpoint override (fakes, emulators); used without authentication */
+  gcs_endpoint: z.string().url().optional(),
   s3_multipart_threshold_mb: z.number().int().min(5).max(5120).default(8),
   s3_multipart_chunk_size_mb: z.number().int().min(5).max(5120).default(8),
   s3_max_concurrent_requests: z.number().int().min(1).max(10_000).default(100),

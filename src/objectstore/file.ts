@@ -120,8 +120,10 @@ export class FileObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<HeadOutcome> {
+    // outside the try: an invalid key is a bug to throw, not an I/O failure to report
+    const file = this.pathOf(key);
     try {
-      const stat = await fs.stat(this.pathOf(key), { bigint: true });
+      const stat = await fs.stat(file, { bigint: true });
       if (!stat.isFile()) return { kind: 'notFound' };
       return { kind: 'found', etag: etagOf(stat), size: Number(stat.size), lastModifiedMs: Number(stat.mtimeMs) };
     } catch (error) {
@@ -211,8 +213,9 @@ export class FileObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<DeleteOutcome> {
+    const file = this.pathOf(key);
     try {
-      await fs.unlink(this.pathOf(key));
+      await fs.unlink(file);
       return { kind: 'deleted' };
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return { kind: 'notFound' };

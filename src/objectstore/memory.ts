@@ -22,11 +22,13 @@ interface MemoryObject {
 }
 
 const sharedRoots = new Map<string, Map<string, MemoryObject>>();
+// One counter for the whole process: stores sharing a named root must never mint the same
+// etag for different versions (a per-instance counter did, when the bodies were equal).
+let versionCounter = 0;
 
 export class MemoryObjectStore implements ObjectStore {
   readonly backend = 'memory' as const;
   private readonly objects: Map<string, MemoryObject>;
-  private version = 0;
 
   /** `rootName` other than '' shares the map with every store opened on the same name. */
   constructor(
@@ -45,7 +47,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   private store(key: string, body: Uint8Array): string {
     const copy = Buffer.from(body);
-    const etag = `${createHash('md5').update(copy).digest('hex')}-${++this.version}`;
+    const etag = `${createHash('md5').update(copy).digest('hex')}-${++versionCounter}`;
     this.objects.set(key, { body: copy, etag, lastModifiedMs: this.nowMs() });
     return etag;
   }
