@@ -6,3 +6,7 @@ export * from './warehouse.js';
 export * from './catalog.js';
 export * as namespaces from './namespaces.js';
 export * as tables from './tables.js';
+export * as transactions from './transactions.js';
+export * as views from './views.js';
+export * as purge from './purge.js';
+export * as register from './register.js';

@@ -6,7 +6,7 @@ import {
   applyTableUpdates, checkTableRequirements, isCreateRequest, newMetadataFileLocation, newTableMetadata,
   parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
-import type { CatalogState, Prepared } from '../store/index.js';
+import type { CatalogState, Effect, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
 import { commit, fromIceberg, readBarrier, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
@@ -56,11 +56,22 @@ function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode
   const cacheKey = `${mode}\u0000${location}`;
   let json = serialized.get(cacheKey);
   if (json === undefined) {
-    json = JSON.stringify(tableMetadataToJson(mode === 'refs' ? refsOnly(metadata) : metadata));
+    json = JSON.stringify(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
     serialized.set(cacheKey, json);
     if (serialized.size > SERIALIZED_MAX) serialized.delete(serialized.keys().next().value!);
   }
   return { metadataLocation: location, metadata, metadataJson: json, etag: etagOf(location, mode) };
+}
+
+/**
+ * Metadata as the REST API answers it. v3 files say `"current-snapshot-id": null` when there
+ * is no snapshot (as Java writes them), but the REST schema types it as an integer; the field
+ * is optional there, so the answer leaves it out, which clients read as "no snapshot".
+ */
+function responseJson(metadata: TableMetadata): Record<string, unknown> {
+  const json = tableMetadataToJson(metadata);
+  if (json['current-snapshot-id'] === null) delete json['current-snapshot-id'];
+  return json;
 }
 
 function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: import('../iceberg/index.js').IcebergError }): T {
@@ -111,7 +122,7 @@ export async function createTable(ctx: CatalogContext, levels: string[], body: C
     if (taken) throw taken;
     const metadata = buildNewTable(ctx, id, body);
     const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
-    const json = JSON.stringify(tableMetadataToJson(created));
+    const json = JSON.stringify(responseJson(created));
     return { metadataLocation: undefined, metadata: created, metadataJson: json, etag: '' };
   }
   return writeNewTable(ctx, id, (state) => {
@@ -155,7 +166,7 @@ async function writeNewTable(
 }
 
 /** Deletes metadata files written by an attempt that will never be committed. */
-async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
+export async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
   for (const location of written.splice(0)) await ctx.warehouse.delete(location);
 }
 
@@ -177,7 +188,8 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
       if (state.table(id.namespace, id.name)) throw new CatalogError('CommitFailed', 'Requirement failed: table already exists');
       const taken = nameTakenError(state, id, 'table');
       if (taken) throw taken;
-      return unwrap(applyTableUpdates(undefined, updates, { nowMs: ctx.clock.nowMs() })).metadata;
+      const context = { nowMs: ctx.clock.nowMs(), newUuid: ctx.rng.uuid(), defaultLocation: defaultLocation(ctx, id) };
+      return unwrap(applyTableUpdates(undefined, updates, context)).metadata;
     });
   }
   const written: string[] = [];
@@ -185,27 +197,10 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
   try {
     const result = await commit<LoadTableResult>(ctx, async (state): Promise<Prepared<LoadTableResult>> => {
       await discard(ctx, written);
-      const pointer = state.table(id.namespace, id.name);
-      if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
-      const base = await readTable(ctx, pointer.metadataLocation);
-      unwrap(checkTableRequirements(requirements, base));
-      const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
-      if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
-      const location = newMetadataFileLocation({
-        location: applied.metadata.location,
-        properties: applied.metadata.properties,
-        previousLocation: pointer.metadataLocation,
-        uuid: ctx.rng.uuid(),
-        defaultCodec: 'none',
-      });
-      await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata);
-      written.push(location);
-      removedMetadataFiles = applied.removedMetadataFiles;
-      return {
-        kind: 'txn',
-        effects: [{ op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location }],
-        result: toResult(location, applied.metadata, 'all'),
-      };
+      const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
+      if (change.kind !== 'change') return change;
+      removedMetadataFiles = change.removedMetadataFiles;
+      return { kind: 'txn', effects: [change.effect], result: change.result };
     });
     for (const file of removedMetadataFiles) await ctx.warehouse.delete(file);
     return result;
@@ -213,6 +208,47 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
     if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
     throw error;
   }
+}
+
+export type TableChange =
+  | { kind: 'reject'; error: unknown }
+  | { kind: 'noop'; result: LoadTableResult }
+  | { kind: 'change'; effect: Effect; result: LoadTableResult; removedMetadataFiles: string[] };
+
+/**
+ * One table's commit against `state`: check the requirements on the current metadata, apply
+ * the updates and write the new metadata file (its location is pushed to `written`, so an
+ * attempt that loses its race can delete it). Shared by single and multi-table commits.
+ */
+export async function prepareTableChange(
+  ctx: CatalogContext,
+  state: CatalogState,
+  id: Identifier,
+  requirements: unknown[],
+  updates: unknown[],
+  written: string[],
+): Promise<TableChange> {
+  const pointer = state.table(id.namespace, id.name);
+  if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
+  const base = await readTable(ctx, pointer.metadataLocation);
+  unwrap(checkTableRequirements(requirements, base));
+  const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
+  if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
+  const location = newMetadataFileLocation({
+    location: applied.metadata.location,
+    properties: applied.metadata.properties,
+    previousLocation: pointer.metadataLocation,
+    uuid: ctx.rng.uuid(),
+    defaultCodec: 'none',
+  });
+  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata);
+  written.push(location);
+  return {
+    kind: 'change',
+    effect: { op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location },
+    result: toResult(location, applied.metadata, 'all'),
+    removedMetadataFiles: applied.removedMetadataFiles,
+  };
 }
 
 export function dropTable(ctx: CatalogContext, id: Identifier): Promise<string> {

@@ -10,6 +10,7 @@ import { namespaceRoutes } from './routes/namespaces.js';
 import { tableRoutes } from './routes/tables.js';
 import { viewsRoutes } from './routes/views.js';
 import { registerRoutes } from './routes/register.js';
+import { transactionRoutes } from './routes/transactions.js';
 
 export interface AppOptions {
   catalog: Catalog;
@@ -41,6 +42,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   tableRoutes(router, options.catalog);
   viewsRoutes(router, options.catalog);
   registerRoutes(router, options.catalog);
+  transactionRoutes(router, options.catalog);
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {

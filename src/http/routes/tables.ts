@@ -1,13 +1,13 @@
 // Table routes: list, create (and stage-create), load (ETag, snapshots=refs), exists, commit,
 // drop, rename, metrics.
-import { CatalogError, checkIdentifier, checkName, tables, type Catalog } from '../../catalog/index.js';
+import { CatalogError, checkIdentifier, checkName, purge, tables, type Catalog } from '../../catalog/index.js';
 import type { FastifyReply } from 'fastify';
 import type { Router } from '../router.js';
 import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
 
-function sendTable(reply: FastifyReply, result: tables.LoadTableResult): FastifyReply {
+export function sendTable(reply: FastifyReply, result: tables.LoadTableResult): FastifyReply {
   if (result.etag) reply.header('etag', result.etag);
   const location = result.metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(result.metadataLocation)},`;
   return reply
@@ -68,7 +68,11 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
 
   router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
-    await tables.dropTable(catalog, id);
+    // a boolean query parameter; like Java's Boolean.parseBoolean, anything but "true" is false
+    const raw = (request.query as { purgeRequested?: unknown }).purgeRequested;
+    const purgeRequested = typeof raw === 'string' && raw.toLowerCase() === 'true';
+    if (purgeRequested) await purge.dropTableAndPurge(catalog, id);
+    else await tables.dropTable(catalog, id);
     return reply.code(204).send();
   });
 

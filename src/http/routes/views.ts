@@ -1,5 +1,67 @@
-// placeholder: filled in by the module's author
-import type { Catalog } from '../../catalog/index.js';
+// View routes: list, create, load, exists, replace, drop, rename, register-view.
+import { CatalogError, checkIdentifier, checkName, views, type Catalog } from '../../catalog/index.js';
 import type { Router } from '../router.js';
+import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
-export function viewsRoutes(_router: Router, _catalog: Catalog): void {}
+type IdParams = { namespace: string; view: string };
+
+export function viewsRoutes(router: Router, catalog: Catalog): void {
+  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views', async (request, reply) => {
+    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
+    const page = await views.listViews(catalog, levels, request.query as { pageToken?: string; pageSize?: string });
+    return reply.send({ identifiers: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) });
+  });
+
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/views', async (request, reply) => {
+    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
+    const body = bodyObject(request.body);
+    const name = checkName(body.name, 'view name');
+    if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
+    return reply.send(views.loadViewResultJson(await views.createView(catalog, levels, { ...body, name })));
+  });
+
+  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    return reply.send(views.loadViewResultJson(await views.loadView(catalog, id)));
+  });
+
+  router.add('HEAD', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    return reply.code((await views.viewExists(catalog, id)) ? 204 : 404).send();
+  });
+
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    const body = bodyObject(request.body);
+    if (body.identifier !== undefined) {
+      const given = checkIdentifier(body.identifier);
+      if (given.name !== id.name || given.namespace.join('\u001f') !== id.namespace.join('\u001f')) {
+        throw new CatalogError('BadRequest', 'Invalid commit: the identifier in the body does not match the path');
+      }
+    }
+    return reply.send(views.loadViewResultJson(await views.commitView(catalog, id, body)));
+  });
+
+  router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
+    const id = parseIdentifierParams(request.params as IdParams);
+    await views.dropView(catalog, id);
+    return reply.code(204).send();
+  });
+
+  router.add('POST', '/v1/{prefix}/views/rename', async (request, reply) => {
+    const body = bodyObject(request.body);
+    await views.renameView(catalog, checkIdentifier(body.source), checkIdentifier(body.destination));
+    return reply.code(204).send();
+  });
+
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/register-view', async (request, reply) => {
+    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
+    const body = bodyObject(request.body);
+    const name = checkName(body.name, 'view name');
+    const location = body['metadata-location'];
+    if (typeof location !== 'string' || location === '') {
+      throw new CatalogError('BadRequest', 'Invalid metadata-location: must be a non-empty string');
+    }
+    return reply.send(views.loadViewResultJson(await views.registerView(catalog, { namespace: levels, name }, location)));
+  });
+}

@@ -1,0 +1,66 @@
+// Multi-table commits (POST /v1/transactions/commit): every table's requirements are checked
+// against one state and every pointer moves in one log entry, so the transaction is atomic
+// by construction: all or nothing, with the same server-side retry as single commits.
+import type { Effect, Prepared } from '../store/index.js';
+import { CatalogError } from './errors.js';
+import { commit, type CatalogContext } from './context.js';
+import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
+import { discard, prepareTableChange } from './tables.js';
+
+export interface TableChangeRequest {
+  identifier: Identifier;
+  requirements: unknown[];
+  updates: unknown[];
+}
+
+export function parseTransaction(body: Record<string, unknown>): TableChangeRequest[] {
+  const changes = body['table-changes'];
+  if (!Array.isArray(changes) || changes.length === 0) {
+    throw new CatalogError('BadRequest', 'Invalid transaction: table-changes must be a non-empty array');
+  }
+  const seen = new Set<string>();
+  return changes.map((raw: unknown) => {
+    if (typeof raw !== 'object' || raw === null) throw new CatalogError('BadRequest', 'Invalid transaction: each table change must be an object');
+    const change = raw as Record<string, unknown>;
+    if (change.identifier === undefined) throw new CatalogError('BadRequest', 'Invalid transaction: every table change needs an identifier');
+    const identifier = checkIdentifier(change.identifier);
+    const key = [...identifier.namespace, identifier.name].join('\u001f');
+    if (seen.has(key)) throw new CatalogError('BadRequest', `Invalid transaction: ${formatIdentifier(identifier)} appears more than once`);
+    seen.add(key);
+    const requirements = change.requirements ?? [];
+    const updates = change.updates ?? [];
+    if (!Array.isArray(requirements) || !Array.isArray(updates)) {
+      throw new CatalogError('BadRequest', 'Invalid transaction: requirements and updates must be arrays');
+    }
+    return { identifier, requirements, updates };
+  });
+}
+
+export async function commitTransaction(ctx: CatalogContext, changes: TableChangeRequest[]): Promise<void> {
+  const written: string[] = [];
+  let removed: string[] = [];
+  try {
+    await commit<void>(ctx, async (state): Promise<Prepared<void>> => {
+      await discard(ctx, written);
+      const effects: Effect[] = [];
+      const removedNow: string[] = [];
+      for (const change of changes) {
+        const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, written);
+        if (prepared.kind === 'reject') {
+          await discard(ctx, written);
+          return prepared;
+        }
+        if (prepared.kind === 'change') {
+          effects.push(prepared.effect);
+          removedNow.push(...prepared.removedMetadataFiles);
+        }
+      }
+      removed = removedNow;
+      return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
+    });
+    for (const file of removed) await ctx.warehouse.delete(file);
+  } catch (error) {
+    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
+    throw error;
+  }
+}

@@ -1,0 +1,210 @@
+// View operations: list, create, load, exists, replace (commit), drop, rename, register.
+// Views share one name space per namespace with tables (§3.3), so every create/rename checks
+// both pointer maps. A replace re-runs against the newest head whenever it lost a race and its
+// requirements still hold: the store's committer calls `prepare` again (server-side retry).
+import {
+  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata, parseViewMetadata,
+  viewMetadataToJson, type IcebergError, type ViewMetadata,
+} from '../iceberg/index.js';
+import type { CatalogState, Prepared } from '../store/index.js';
+import type { Result } from '../util/index.js';
+import { CatalogError } from './errors.js';
+import { commit, fromIceberg, readBarrier, type CatalogContext } from './context.js';
+import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+import { defaultLocation, nameTakenError } from './tables.js';
+
+export interface LoadViewResult {
+  metadataLocation: string;
+  metadata: ViewMetadata;
+}
+
+const noSuchView = (id: Identifier) => new CatalogError('NoSuchView', `View does not exist: ${formatIdentifier(id)}`);
+const noSuchNamespace = (levels: string[]) =>
+  new CatalogError('NoSuchNamespace', `Namespace does not exist: ${formatNamespace(levels)}`);
+
+function unwrap<T>(result: Result<T, IcebergError>): T {
+  if (!result.ok) throw fromIceberg(result.error);
+  return result.value;
+}
+
+/** The LoadViewResult body (config is always empty: views have no per-view settings to hand out). */
+export function loadViewResultJson(result: LoadViewResult): Record<string, unknown> {
+  return { 'metadata-location': result.metadataLocation, metadata: viewMetadataToJson(result.metadata), config: {} };
+}
+
+export async function readView(ctx: CatalogContext, location: string): Promise<ViewMetadata> {
+  return ctx.warehouse.read(location, parseViewMetadata);
+}
+
+export async function listViews(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
+  await readBarrier(ctx);
+  if (!ctx.store.state.hasNamespace(levels)) throw noSuchNamespace(levels);
+  return paginate(ctx.store.state.viewNames(levels), page, (name) => ({ namespace: levels, name }));
+}
+
+export async function loadView(ctx: CatalogContext, id: Identifier): Promise<LoadViewResult> {
+  await readBarrier(ctx);
+  const pointer = ctx.store.state.view(id.namespace, id.name);
+  if (!pointer) throw noSuchView(id);
+  // re-checks the file exists: a vanished metadata file must answer 404 NotFoundException
+  return { metadataLocation: pointer.metadataLocation, metadata: await readView(ctx, pointer.metadataLocation) };
+}
+
+export async function viewExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {
+  await readBarrier(ctx);
+  return ctx.store.state.view(id.namespace, id.name) !== undefined;
+}
+
+/** Deletes metadata files written by an attempt that will never be committed. */
+async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
+  for (const location of written.splice(0)) await ctx.warehouse.delete(location);
+}
+
+/**
+ * Runs a commit whose attempts may write metadata files; files of attempts that did not land are
+ * deleted — except when the outcome is unknown, because then the pointer may reference them.
+ */
+async function commitWriting<R>(
+  ctx: CatalogContext,
+  attempt: (state: CatalogState, written: string[]) => Promise<Prepared<R>>,
+): Promise<R> {
+  const written: string[] = [];
+  try {
+    return await commit<R>(ctx, async (state) => {
+      await discard(ctx, written);
+      return attempt(state, written);
+    });
+  } catch (error) {
+    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
+    throw error;
+  }
+}
+
+async function writeViewMetadata(
+  ctx: CatalogContext,
+  metadata: ViewMetadata,
+  previousLocation: string | undefined,
+  written: string[],
+): Promise<string> {
+  const location = newMetadataFileLocation({
+    location: metadata.location,
+    properties: metadata.properties,
+    previousLocation,
+    uuid: ctx.rng.uuid(),
+    defaultCodec: 'gzip', // ViewProperties: views default to gzip (§2.10)
+  });
+  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata);
+  written.push(location);
+  return location;
+}
+
+/** `body` is the raw CreateViewRequest; its `name` has been checked by the caller. */
+export async function createView(ctx: CatalogContext, levels: string[], body: Record<string, unknown> & { name: string }): Promise<LoadViewResult> {
+  const id = { namespace: levels, name: body.name };
+  return commitWriting<LoadViewResult>(ctx, async (state, written) => {
+    // name checks first, as Java's view builder does, then the request's own validation
+    const taken = nameTakenError(state, id, 'view');
+    if (taken) return { kind: 'reject', error: taken };
+    const location = defaultLocation(ctx, id);
+    const metadata = unwrap(newViewMetadata(body, { location, nowMs: ctx.clock.nowMs(), uuid: ctx.rng.uuid() }));
+    const file = await writeViewMetadata(ctx, metadata, undefined, written);
+    return {
+      kind: 'txn',
+      effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: file }],
+      result: { metadataLocation: file, metadata },
+    };
+  });
+}
+
+interface CommitBody {
+  requirements?: unknown;
+  updates?: unknown;
+}
+
+export async function commitView(ctx: CatalogContext, id: Identifier, body: CommitBody): Promise<LoadViewResult> {
+  const requirements = body.requirements ?? [];
+  const updates = body.updates ?? [];
+  if (!Array.isArray(requirements) || !Array.isArray(updates)) {
+    throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates must be arrays');
+  }
+  return commitWriting<LoadViewResult>(ctx, async (state, written) => {
+    const pointer = state.view(id.namespace, id.name);
+    if (!pointer) return { kind: 'reject', error: noSuchView(id) };
+    const base = await readView(ctx, pointer.metadataLocation);
+    // a failed requirement is a reject (409), never retried: it would fail again
+    unwrap(checkViewRequirements(requirements, base));
+    const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
+    if (!applied.changed) return { kind: 'noop', result: { metadataLocation: pointer.metadataLocation, metadata: base } };
+    const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, written);
+    return {
+      kind: 'txn',
+      effects: [{ op: 'view.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: file }],
+      result: { metadataLocation: file, metadata: applied.metadata },
+    };
+  });
+}
+
+/** Java PropertyUtil.propertyAsBoolean(gc.enabled, default true): only a case-insensitive "true" is true. */
+function gcEnabled(metadata: ViewMetadata): boolean {
+  const value = metadata.properties['gc.enabled'];
+  return value === undefined || value.toLowerCase() === 'true';
+}
+
+/**
+ * Drops the pointer, then (best effort, after the drop is committed so a failed drop never loses
+ * the file) deletes the current metadata file unless gc.enabled=false — a view has no other
+ * files (Java CatalogUtil.dropViewMetadata). A kept file can be re-registered with register-view.
+ */
+export async function dropView(ctx: CatalogContext, id: Identifier): Promise<void> {
+  const location = await commit<string>(ctx, async (state) => {
+    const pointer = state.view(id.namespace, id.name);
+    if (!pointer) return { kind: 'reject', error: noSuchView(id) };
+    return {
+      kind: 'txn',
+      effects: [{ op: 'view.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation }],
+      result: pointer.metadataLocation,
+    };
+  });
+  try {
+    // an unreadable file is left alone: without its properties we cannot know gc.enabled
+    const metadata = await ctx.warehouse.read(location, parseViewMetadata, false);
+    if (gcEnabled(metadata)) await ctx.warehouse.delete(location);
+  } catch {
+    // best effort: the drop itself has been committed
+  }
+}
+
+export function renameView(ctx: CatalogContext, from: Identifier, to: Identifier): Promise<void> {
+  return commit(ctx, async (state) => {
+    if (!state.view(from.namespace, from.name)) return { kind: 'reject', error: noSuchView(from) };
+    if (!state.hasNamespace(to.namespace)) return { kind: 'reject', error: noSuchNamespace(to.namespace) };
+    const prefix = `Cannot rename ${formatIdentifier(from)} to ${formatIdentifier(to)}.`;
+    if (state.table(to.namespace, to.name)) {
+      return { kind: 'reject', error: new CatalogError('AlreadyExists', `${prefix} Table already exists`) };
+    }
+    if (state.view(to.namespace, to.name)) {
+      return { kind: 'reject', error: new CatalogError('AlreadyExists', `${prefix} View already exists`) };
+    }
+    return {
+      kind: 'txn',
+      effects: [{ op: 'view.rename', from: { ns: from.namespace, name: from.name }, to: { ns: to.namespace, name: to.name } }],
+      result: undefined,
+    };
+  });
+}
+
+/** Points a new view at an existing metadata file (POST …/register-view); the file is read, never rewritten. */
+export async function registerView(ctx: CatalogContext, id: Identifier, metadataLocation: string): Promise<LoadViewResult> {
+  return commit<LoadViewResult>(ctx, async (state) => {
+    const taken = nameTakenError(state, id, 'view');
+    if (taken) return { kind: 'reject', error: taken };
+    // a missing file → 404 NotFoundException; an invalid one → 500 (as for a load)
+    const metadata = await readView(ctx, metadataLocation);
+    return {
+      kind: 'txn',
+      effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }],
+      result: { metadataLocation, metadata },
+    };
+  });
+}
