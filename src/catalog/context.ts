@@ -1,7 +1,8 @@
 // What every catalog operation needs: the store (state + commits), the warehouse (metadata
 // files), the injected clock and randomness, and the default warehouse location.
 import { IcebergError } from '../iceberg/index.js';
-import type { CatalogStore } from '../store/index.js';
+import type { CatalogStore, Prepare } from '../store/index.js';
+import { rethrowRecordedFailure, withIdempotency } from './idempotency.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from '../store/index.js';
 import type { Clock, Rng } from '../util/index.js';
 import { CatalogError } from './errors.js';
@@ -39,13 +40,15 @@ export function fromStore(error: unknown): unknown {
   return error;
 }
 
-/** Runs a store commit and maps its failures to protocol errors. */
-export async function commit<R>(ctx: CatalogContext, prepare: Parameters<CatalogStore['commit']>[0]): Promise<R> {
+/** Runs a store commit (recording its outcome under an Idempotency-Key in scope) and maps failures. */
+export async function commit<R>(ctx: CatalogContext, prepare: Prepare<R>): Promise<R> {
+  let result: R;
   try {
-    return (await ctx.store.commit(prepare)) as R;
+    result = await ctx.store.commit(withIdempotency(prepare, () => ctx.clock.nowMs()));
   } catch (error) {
     throw fromStore(error);
   }
+  return rethrowRecordedFailure(result);
 }
 
 export async function readBarrier(ctx: CatalogContext): Promise<void> {

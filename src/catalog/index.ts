@@ -10,3 +10,4 @@ export * as transactions from './transactions.js';
 export * as views from './views.js';
 export * as purge from './purge.js';
 export * as register from './register.js';
+export * from './idempotency.js';

@@ -63,6 +63,9 @@ function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode
   return { metadataLocation: location, metadata, metadataJson: json, etag: etagOf(location, mode) };
 }
 
+/** The answer for a given version (used when an Idempotency-Key replays a recorded answer). */
+export const renderLoadResult = (location: string, metadata: TableMetadata): LoadTableResult => toResult(location, metadata, 'all');
+
 /**
  * Metadata as the REST API answers it. v3 files say `"current-snapshot-id": null` when there
  * is no snapshot (as Java writes them), but the REST schema types it as an integer; the field

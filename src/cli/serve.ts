@@ -18,7 +18,11 @@ export async function serve(settings: Settings, log: (line: string) => void): Pr
   const warehouseUrl =
     settings.server.warehouse ?? defaultWarehouseUrl(storageUrl, () => mkdtempSync(join(tmpdir(), 'floe-warehouse-')));
   const catalog = await openCatalog({ settings, warehouseUrl, checkObjects: probeBeforeServe });
-  const app = buildApp({ catalog, logger: { level: process.env.FLOE_LOG_LEVEL ?? 'warn' } });
+  const app = buildApp({
+    catalog,
+    idempotencyKeyLifetime: settings.catalog.idempotency_key_lifetime,
+    logger: { level: process.env.FLOE_LOG_LEVEL ?? 'warn' },
+  });
   try {
     await app.listen({ host: settings.server.host, port: settings.server.port });
   } catch (error) {

@@ -15,3 +15,28 @@ export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
 
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');
+
+// ---- the store's freshness guard and garbage collection (STORE.md "Checkpoints, GC") ----
+/** GC never deletes an object younger than this, judged by the object store's own clock. */
+export const GC_MIN_AGE_MS_DEFAULT = 60 * 60 * 1000;
+/** How long a replica trusts its knowledge of the head without re-checking gc/boundary. */
+export const HEAD_FRESHNESS_MS_DEFAULT = 10 * 60 * 1000;
+/** How often a serving replica runs GC (jittered); concurrent runs on several replicas are safe. */
+export const GC_INTERVAL_MS_DEFAULT = 10 * 60 * 1000;
+/** Newest checkpoints GC keeps (the log above the oldest kept one is kept too). */
+export const GC_CHECKPOINTS_KEPT = 3;
+/** Objects one GC run deletes at most; the next run continues. */
+export const GC_DELETES_PER_RUN_MAX = 10_000;
+/** Entries one catch-up round buffers before it validates and applies them. */
+export const CATCH_UP_ROUND_ENTRIES_MAX = 1024;
+/** Entries applied in one catch-up after which `_last_checkpoint` is consulted for a jump. */
+export const CATCH_UP_ENTRIES_BEFORE_HINT_MAX = 64;
+/** Times a catch-up jumps to a checkpoint before it gives up (GC racing far ahead). */
+export const CATCH_UP_JUMPS_MAX = 8;
+
+// The freshness bound must stay well below the minimum age: an entry created after our last
+// observation of the head cannot be collected within min_age, and the 2x margin absorbs rate
+// differences between the host's clock and the store's.
+if (HEAD_FRESHNESS_MS_DEFAULT * 2 > GC_MIN_AGE_MS_DEFAULT) throw new Error('limits: head freshness must be <= min_age / 2');
+if (GC_CHECKPOINTS_KEPT < 1) throw new Error('limits: GC must keep at least one checkpoint');
+if (CATCH_UP_ENTRIES_BEFORE_HINT_MAX > CATCH_UP_ROUND_ENTRIES_MAX) throw new Error('limits: hint check after the first round');

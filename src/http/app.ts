@@ -5,6 +5,8 @@ import { CatalogError, type Catalog } from '../catalog/index.js';
 import { REQUEST_BODY_BYTES_MAX } from '../config/limits.js';
 import { envelope, sendError } from './error-envelope.js';
 import { Router } from './router.js';
+import { IdempotencyGate } from './idempotency.js';
+import { parseIsoDurationMs, viewResponseJson } from '../catalog/index.js';
 import { configRoutes } from './routes/config.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { tableRoutes } from './routes/tables.js';
@@ -14,6 +16,8 @@ import { transactionRoutes } from './routes/transactions.js';
 
 export interface AppOptions {
   catalog: Catalog;
+  /** ISO-8601 duration advertised as idempotency-key-lifetime (default PT30M) */
+  idempotencyKeyLifetime?: string;
   logger?: boolean | { level: string };
 }
 
@@ -36,8 +40,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   });
 
-  const router = new Router(app);
-  configRoutes(router, () => ({}));
+  const lifetime = options.idempotencyKeyLifetime ?? 'PT30M';
+  const gate = new IdempotencyGate(options.catalog, parseIsoDurationMs(lifetime), (location) => viewResponseJson(options.catalog, location));
+  const router = new Router(app, gate);
+  configRoutes(router, () => ({ 'idempotency-key-lifetime': lifetime }));
   namespaceRoutes(router, options.catalog);
   tableRoutes(router, options.catalog);
   viewsRoutes(router, options.catalog);

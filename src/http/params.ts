@@ -39,3 +39,6 @@ export function stringList(value: unknown, what: string): string[] {
   }
   return value as string[];
 }
+
+/** Serialises a stored JSON answer (plain data, no big integers). */
+export const stringifyBody = (body: unknown): string => JSON.stringify(body);

@@ -1,6 +1,7 @@
 // Registers routes by their spec path, so /v1/config can advertise exactly the endpoints that
 // exist, and an existing path with the wrong method answers 405 instead of 404.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import { renderDefault, type IdempotencyGate, type Render } from './idempotency.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'DELETE';
 
@@ -13,12 +14,20 @@ export class Router {
   readonly endpoints: string[] = [];
   private readonly registered: Registered[] = [];
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly gate?: IdempotencyGate,
+  ) {}
 
-  /** `specPath` as in the OpenAPI spec, e.g. /v1/{prefix}/namespaces/{namespace}; we serve it without a prefix. */
-  add(method: Method, specPath: string, handler: RouteHandlerMethod): void {
+  /**
+   * `specPath` as in the OpenAPI spec, e.g. /v1/{prefix}/namespaces/{namespace}; we serve it
+   * without a prefix. POST and DELETE honour Idempotency-Key unless `idempotent` is false.
+   */
+  add(method: Method, specPath: string, handler: RouteHandlerMethod, options: { render?: Render; idempotent?: boolean } = {}): void {
     const path = specPath.replace('/{prefix}', '').replace(/\{([^}]+)\}/g, ':$1');
-    this.app.route({ method, url: path, handler, exposeHeadRoute: false });
+    const mutating = (method === 'POST' || method === 'DELETE') && options.idempotent !== false;
+    const wrapped = mutating && this.gate ? this.gate.wrap(handler, options.render ?? renderDefault) : handler;
+    this.app.route({ method, url: path, handler: wrapped, exposeHeadRoute: false });
     this.endpoints.push(`${method} ${specPath}`);
     const pattern = new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}/?$`);
     this.registered.push({ method, pattern });

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { assertNever, err, ok, type Result } from '../util/result.js';
 import { conflict, invalid, type IcebergError } from './errors.js';
 import type { TableMetadata } from './table-metadata.js';
-import { validate } from './table/wire.js';
+import { SnapshotIdZ, validate, type SnapshotId } from './table/wire.js';
 
 const int = z.number().int();
 const RequirementZ = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assert-create') }),
   z.object({ type: z.literal('assert-table-uuid'), uuid: z.string() }),
-  z.object({ type: z.literal('assert-ref-snapshot-id'), ref: z.string(), 'snapshot-id': int.nullish() }),
+  z.object({ type: z.literal('assert-ref-snapshot-id'), ref: z.string(), 'snapshot-id': SnapshotIdZ.nullish() }),
   z.object({ type: z.literal('assert-last-assigned-field-id'), 'last-assigned-field-id': int }),
   z.object({ type: z.literal('assert-current-schema-id'), 'current-schema-id': int }),
   z.object({ type: z.literal('assert-last-assigned-partition-id'), 'last-assigned-partition-id': int }),
@@ -82,7 +82,7 @@ function checkOne(r: TableRequirement, md: TableMetadata): string | undefined {
   }
 }
 
-function checkRef(name: string, expected: number | null, md: TableMetadata): string | undefined {
+function checkRef(name: string, expected: SnapshotId | null, md: TableMetadata): string | undefined {
   const ref = md.refs[name];
   if (ref === undefined) return expected === null ? undefined : `branch or tag ${name} is missing, expected ${expected}`;
   if (expected === null) return `${ref.type} ${name} was created concurrently`;

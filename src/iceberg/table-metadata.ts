@@ -12,6 +12,8 @@ import {
   PartitionSpecZ,
   PartitionStatisticsFileZ,
   SchemaZ,
+  NO_SNAPSHOT_ID,
+  SnapshotIdZ,
   SnapshotLogEntryZ,
   SnapshotRefZ,
   SnapshotZ,
@@ -19,7 +21,10 @@ import {
   StatisticsFileZ,
   StringMapZ,
   validate,
+  type SnapshotId,
 } from './table/wire.js';
+
+export { NO_SNAPSHOT_ID, type SnapshotId } from './table/wire.js';
 
 export type FormatVersion = 1 | 2 | 3;
 export const SUPPORTED_FORMAT_VERSION = 3;
@@ -45,27 +50,28 @@ export interface SortField {
   'source-id': number; transform: string; direction: 'asc' | 'desc'; 'null-order': 'nulls-first' | 'nulls-last';
 }
 export interface SortOrder { 'order-id': number; fields: SortField[] }
+// Snapshot ids are int64 `bigint`s (see SnapshotId); written as JSON numbers by stringifyJson.
 export interface Snapshot {
-  'snapshot-id': number; 'parent-snapshot-id'?: number; 'sequence-number'?: number; 'timestamp-ms': number;
+  'snapshot-id': SnapshotId; 'parent-snapshot-id'?: SnapshotId; 'sequence-number'?: number; 'timestamp-ms': number;
   'manifest-list': string; summary: { operation: string; [key: string]: string }; 'schema-id'?: number;
   'first-row-id'?: number; 'added-rows'?: number;
 }
 export interface SnapshotRef {
-  type: 'branch' | 'tag'; 'snapshot-id': number; 'max-ref-age-ms'?: number; 'max-snapshot-age-ms'?: number;
+  type: 'branch' | 'tag'; 'snapshot-id': SnapshotId; 'max-ref-age-ms'?: number; 'max-snapshot-age-ms'?: number;
   'min-snapshots-to-keep'?: number;
 }
 export interface BlobMetadata {
-  type: string; 'snapshot-id': number; 'sequence-number': number; fields: number[]; properties?: Record<string, string>;
+  type: string; 'snapshot-id': SnapshotId; 'sequence-number': number; fields: number[]; properties?: Record<string, string>;
 }
 export interface StatisticsFile {
-  'snapshot-id': number; 'statistics-path': string; 'file-size-in-bytes': number; 'file-footer-size-in-bytes': number;
+  'snapshot-id': SnapshotId; 'statistics-path': string; 'file-size-in-bytes': number; 'file-footer-size-in-bytes': number;
   'blob-metadata': BlobMetadata[];
 }
-export interface PartitionStatisticsFile { 'snapshot-id': number; 'statistics-path': string; 'file-size-in-bytes': number }
+export interface PartitionStatisticsFile { 'snapshot-id': SnapshotId; 'statistics-path': string; 'file-size-in-bytes': number }
 export interface EncryptionKey {
   'key-id': string; 'encrypted-key-metadata': string; 'encrypted-by-id'?: string; properties?: Record<string, string>;
 }
-export interface SnapshotLogEntry { 'timestamp-ms': number; 'snapshot-id': number }
+export interface SnapshotLogEntry { 'timestamp-ms': number; 'snapshot-id': SnapshotId }
 export interface MetadataLogEntry { 'timestamp-ms': number; 'metadata-file': string }
 
 export interface TableMetadata {
@@ -81,8 +87,8 @@ export interface TableMetadata {
   'default-spec-id': number;
   'last-partition-id': number;
   properties: Record<string, string>;
-  /** -1 when the table has no current snapshot (written as null for v3, §2.7) */
-  'current-snapshot-id': number;
+  /** NO_SNAPSHOT_ID (-1n) when the table has no current snapshot (written as null for v3, §2.7) */
+  'current-snapshot-id': SnapshotId;
   snapshots: Snapshot[];
   'snapshot-log': SnapshotLogEntry[];
   'metadata-log': MetadataLogEntry[];
@@ -117,7 +123,7 @@ const RawMetadataZ = z.looseObject({
   'sort-orders': z.array(SortOrderZ).optional(),
   'default-sort-order-id': int.optional(),
   properties: StringMapZ.nullish(),
-  'current-snapshot-id': int.nullish(),
+  'current-snapshot-id': SnapshotIdZ.nullish(),
   snapshots: z.array(SnapshotZ).nullish(),
   refs: z.record(z.string(), SnapshotRefZ).nullish(),
   'snapshot-log': z.array(SnapshotLogEntryZ).nullish(),
@@ -158,7 +164,7 @@ export function parseTableMetadata(json: unknown): Result<TableMetadata, Iceberg
   const schemas = readSchemas(r);
   if (!schemas.ok) return schemas;
   const specs = readSpecs(r);
-  const currentSnapshotId = r['current-snapshot-id'] ?? -1;
+  const currentSnapshotId = r['current-snapshot-id'] ?? NO_SNAPSHOT_ID;
   const md: TableMetadata = {
     'format-version': version,
     'table-uuid': r['table-uuid'],
@@ -217,10 +223,10 @@ function readSortOrders(r: RawMetadata): SortOrder[] {
   return r['sort-orders'].map((o) => ({ ...o, 'order-id': o['order-id'] ?? 0 } as SortOrder));
 }
 
-function readRefs(r: RawMetadata, currentSnapshotId: number): Record<string, SnapshotRef> {
+function readRefs(r: RawMetadata, currentSnapshotId: SnapshotId): Record<string, SnapshotRef> {
   // Metadata written before refs existed: the current snapshot is the implicit main branch.
   if (r.refs === undefined || r.refs === null) {
-    return currentSnapshotId === -1 ? {} : { [MAIN_BRANCH]: { type: 'branch', 'snapshot-id': currentSnapshotId } };
+    return currentSnapshotId === NO_SNAPSHOT_ID ? {} : { [MAIN_BRANCH]: { type: 'branch', 'snapshot-id': currentSnapshotId } };
   }
   const refs: Record<string, SnapshotRef> = {};
   for (const [name, ref] of Object.entries(r.refs)) refs[name] = withoutNullish(ref) as SnapshotRef;
@@ -234,6 +240,10 @@ export function lastAssignedPartitionId(specs: PartitionSpec[]): number {
   return last;
 }
 
+/**
+ * The metadata as a JSON-ready object. Snapshot ids are `bigint`s in it, so write it with
+ * `stringifyJson` (src/util/json.ts), which emits them as JSON numbers; JSON.stringify throws.
+ */
 export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> {
   const v = md['format-version'];
   const out: Record<string, unknown> = {
@@ -258,7 +268,7 @@ export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> 
   out['default-sort-order-id'] = md['default-sort-order-id'];
   out['sort-orders'] = md['sort-orders'];
   out.properties = md.properties;
-  out['current-snapshot-id'] = md['current-snapshot-id'] === -1 && v >= 3 ? null : md['current-snapshot-id'];
+  out['current-snapshot-id'] = md['current-snapshot-id'] === NO_SNAPSHOT_ID && v >= 3 ? null : md['current-snapshot-id'];
   out.refs = md.refs;
   out.snapshots = md.snapshots;
   out.statistics = md.statistics;

@@ -106,6 +106,10 @@ export class S3ObjectStore implements ObjectStore {
         httpsAgent: { keepAlive: true, maxSockets: options.maxConcurrentRequests },
       },
     };
+    // On Node < 22 the SDK's client constructor prints a 9-line NodeVersionSupportWarning about
+    // *future* SDK releases; Floe supports Node 20 with the SDK it locks, and the warning would
+    // bury Floe's one-line start-up messages on stderr. The user can still opt back in.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.plain = new S3Client({ ...base, maxAttempts: S3_PLAIN_ATTEMPTS_MAX });
     this.conditional = new S3Client({ ...base, maxAttempts: 1 });
     this.gate = new Gate(options.maxConcurrentRequests);

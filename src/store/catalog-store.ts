@@ -2,19 +2,46 @@
 // immutable entries on object storage created with create-if-absent, one committer loop per
 // process with group commit and at most one log write in flight, and a single-flight read
 // barrier that makes reads linearizable across replicas.
-import { COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS, COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX } from '../config/limits.js';
-import type { ObjectStore } from '../objectstore/index.js';
+//
+// Head freshness (store-research.md §4.8): `observedMs` is when this replica last knew, in a
+// way GC cannot have faked, that `h` was the head. An observation made within the freshness
+// bound of it is trusted as is; a later one (a long pause, a stalled request) is trusted only
+// after gc/boundary, read afterwards, shows that GC has not reached `h+1`: GC advances the
+// boundary before it deletes, so that one read rules out both a hole left by GC (a stale 404)
+// and an entry re-created after collection (a stale create).
+import {
+  CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
+  COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
+} from '../config/limits.js';
+import { listAll, type ObjectStore } from '../objectstore/index.js';
 import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/index.js';
 import type { Effect, IdempotencyRecord, Txn } from './effects.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from './errors.js';
+import { collectGarbage, readBoundary, type GcOptions, type GcReport } from './gc/index.js';
+import { advanceHint, readHint } from './hint.js';
 import {
   CATALOG_KEY, CHECKPOINT_PREFIX, CHECKPOINT_VERSION, CorruptStore, ENTRY_VERSION, LAST_CHECKPOINT_KEY, LOG_PREFIX,
   STORE_FORMAT, STORE_FORMAT_VERSION, checkpointKey, decodeCheckpoint, decodeEntry, encodeCheckpoint, encodeJson,
-  logKey, seqOfKey, sha256, type CatalogIdentity, type Checkpoint, type CheckpointHint, type LogEntry,
+  logKey, seqOfKey, sha256, type CatalogIdentity, type Checkpoint, type LogEntry,
 } from './layout.js';
 import { CatalogState, entityKey, nsKey } from './state.js';
 
 export type Consistency = 'linearizable' | 'bounded';
+
+/** Per-request override of the configured consistency (values: `linearizable` | `bounded`). */
+export const CONSISTENCY_HEADER = 'x-floe-consistency';
+
+/** Parses a CONSISTENCY_HEADER value; undefined for absent or unknown values (use the default). */
+export function parseConsistency(value: string | string[] | undefined): Consistency | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
+  return v === 'linearizable' || v === 'bounded' ? v : undefined;
+}
+
+/**
+ * Deliberate protocol bugs, for tests only: the simulation must catch each of them. Never set
+ * outside test/.
+ */
+export type PlantedBug = 'ack-before-write' | 'trust-stale-head';
 
 export interface StoreOptions {
   clock?: Clock;
@@ -26,6 +53,14 @@ export interface StoreOptions {
   consistency?: Consistency;
   maxStalenessMs?: number;
   commitDeadlineMs?: number;
+  /** trust head knowledge this long without re-reading gc/boundary; keep <= gc.minAgeMs / 2 */
+  headFreshnessMs?: number;
+  /** background poll period for bounded reads; default max_staleness/2, 0 = off */
+  pollIntervalMs?: number;
+  /** background GC period (serving replicas only); default 10 min, 0 = off */
+  gcIntervalMs?: number;
+  gc?: GcOptions;
+  plantedBug?: PlantedBug;
 }
 
 /** What a request decides against one state: answer now, write nothing, or write a txn. */
@@ -41,6 +76,7 @@ interface Pending {
   attempt: number;
   enqueuedMs: number;
   deadlineMs: number;
+  settled: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -51,6 +87,21 @@ interface Included {
   result: unknown;
 }
 
+/** How one log write ended for the batch in it. */
+type WriteResult = 'landed' | 'lost' | 'unknown';
+
+/** One catch-up round: consecutive entries after the head, and the 404 that ended them. */
+interface TailRound {
+  entries: Buffer[];
+  /** seq of the first missing entry, when the round reached the end of the log */
+  missingSeq: number | undefined;
+  /** local time the GET that saw it missing was sent */
+  missingSentMs: number;
+}
+
+/** Seqs of recently applied entries kept with their txn ids, to recognise our own entry. */
+const APPLIED_TXNS_KEPT_MAX = 256;
+
 export class CatalogStore {
   readonly clock: Clock;
   readonly rng: Rng;
@@ -59,23 +110,34 @@ export class CatalogStore {
   private _headSeq = 0;
   private headHash = '';
   private headTs = 0;
+  /** local time at which `_headSeq` was last established as the head (see file comment) */
+  private observedMs = -Infinity;
   private lastCheckpointSeq = 0;
+  private readonly appliedTxns = new Map<number, string[]>();
   private queue: Pending[] = [];
   private committing = false;
   private catchUpChain: Promise<void> = Promise.resolve();
   private probeInFlight: Promise<void> | undefined;
   private probeNext: Promise<void> | undefined;
-  private lastProbeStartMs = -Infinity;
-  private poller: ReturnType<typeof setInterval> | undefined;
+  /** send time of the newest probe that completed: bounded reads are this fresh */
+  private syncedAsOfMs = -Infinity;
+  private timers: ReturnType<typeof setInterval>[] = [];
   private checkpointing = false;
+  private gcRunning: Promise<GcReport> | undefined;
   private failure: Error | undefined;
   private closed = false;
   private readonly checkpointInterval: number;
   private readonly consistency: Consistency;
   private readonly maxStalenessMs: number;
   private readonly commitDeadlineMs: number;
+  private readonly headFreshnessMs: number;
+  private readonly gcOptions: GcOptions;
+  private readonly plantedBug: PlantedBug | undefined;
   /** counters for `floe status`, metrics and request-budget tests */
-  readonly stats = { entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, probes: 0, checkpointsWritten: 0 };
+  readonly stats = {
+    entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, probes: 0, checkpointsWritten: 0,
+    resyncs: 0, checkpointJumps: 0, staleCreates: 0, gcRuns: 0,
+  };
 
   private constructor(
     readonly objects: ObjectStore,
@@ -89,6 +151,12 @@ export class CatalogStore {
     this.consistency = options.consistency ?? 'linearizable';
     this.maxStalenessMs = options.maxStalenessMs ?? 1000;
     this.commitDeadlineMs = options.commitDeadlineMs ?? COMMIT_DEADLINE_MS;
+    this.headFreshnessMs = options.headFreshnessMs ?? HEAD_FRESHNESS_MS_DEFAULT;
+    this.gcOptions = options.gc ?? {};
+    this.plantedBug = options.plantedBug;
+    if (this.gcOptions.minAgeMs !== undefined) {
+      assert(this.headFreshnessMs * 2 <= this.gcOptions.minAgeMs, 'head freshness must be at most half of GC min_age');
+    }
   }
 
   get state(): CatalogState {
@@ -113,13 +181,31 @@ export class CatalogStore {
     }
     const store = new CatalogStore(objects, identity, options);
     store.headHash = sha256(identityBytes);
-    await store.loadLatestCheckpoint();
+    await store.loadLatestCheckpoint(0);
     await store.catchUp();
-    if (store.consistency === 'bounded' && store.maxStalenessMs > 0) {
-      store.poller = setInterval(() => void store.sync('linearizable').catch(() => undefined), Math.max(10, store.maxStalenessMs / 2));
-      store.poller.unref();
-    }
+    store.startTimers(options);
     return store;
+  }
+
+  /** Background work on real timers (unref'd); simulations turn both off and drive them. */
+  private startTimers(options: StoreOptions): void {
+    const pollMs = options.pollIntervalMs ?? (this.consistency === 'bounded' ? Math.max(10, this.maxStalenessMs / 2) : 0);
+    if (pollMs > 0) {
+      this.timers.push(setInterval(() => void this.sync('linearizable').catch(() => undefined), pollMs));
+    }
+    const gcMs = options.gcIntervalMs ?? GC_INTERVAL_MS_DEFAULT;
+    if (options.create && gcMs > 0) {
+      // jitter the phase so replicas started together do not collect in lockstep
+      const jitterMs = Math.floor(this.rng.next() * gcMs);
+      const start = setTimeout(() => {
+        void this.runGc().catch(() => undefined);
+        const every = setInterval(() => void this.runGc().catch(() => undefined), gcMs);
+        every.unref();
+        this.timers.push(every);
+      }, jitterMs);
+      this.timers.push(start);
+    }
+    for (const timer of this.timers) timer.unref();
   }
 
   // ---- reads ---------------------------------------------------------------------------
@@ -127,11 +213,13 @@ export class CatalogStore {
   /**
    * The read barrier. Linearizable: wait for a probe of log/<h+1> that was sent after this
    * call; concurrent callers share one probe. Bounded: return at once while the last probe is
-   * younger than max_staleness_ms.
+   * younger than max_staleness_ms. `mode` overrides the configured consistency per request.
    */
   async sync(mode: Consistency = this.consistency): Promise<void> {
     this.throwIfFailed();
-    if (mode === 'bounded' && this.clock.nowMs() - this.lastProbeStartMs <= this.maxStalenessMs) return;
+    // bounded: the state is as new as the send time of the last probe that *completed* (one
+    // still in flight says nothing yet; the simulation caught a read served at seq 0 that way)
+    if (mode === 'bounded' && this.clock.nowMs() - this.syncedAsOfMs <= this.maxStalenessMs) return;
     if (!this.probeInFlight) return this.startProbe();
     // a probe already in flight may have been sent before we arrived: wait for the next one
     this.probeNext ??= this.probeInFlight.then(
@@ -147,9 +235,11 @@ export class CatalogStore {
   }
 
   private startProbe(): Promise<void> {
-    this.lastProbeStartMs = this.clock.nowMs();
+    const startMs = this.clock.nowMs();
     this.stats.probes++;
-    const probe = this.catchUp().finally(() => {
+    const probe = this.catchUp().then(() => {
+      this.syncedAsOfMs = Math.max(this.syncedAsOfMs, startMs);
+    }).finally(() => {
       if (this.probeInFlight === probe) this.probeInFlight = undefined;
     });
     this.probeInFlight = probe;
@@ -163,15 +253,74 @@ export class CatalogStore {
     return run;
   }
 
+  /**
+   * Rounds of: fetch the tail into a buffer, check the observations were trustworthy (fresh,
+   * or confirmed by gc/boundary read afterwards), apply. GC having passed the head means the
+   * entries we need are gone: jump to the newest checkpoint and continue from there.
+   */
   private async catchUpNow(): Promise<void> {
-    for (;;) {
-      const seq = this._headSeq + 1;
-      const found = await this.objects.get(logKey(seq));
-      if (found.kind === 'notFound') return;
-      if (found.kind === 'unknown') throw new StoreUnavailable(`cannot read ${logKey(seq)}: ${found.cause.message}`);
-      if (this._headSeq >= seq) continue; // the committer applied it meanwhile
-      this.applyEntryBytes(found.body, logKey(seq));
+    let applied = 0;
+    let hintChecked = false;
+    for (let jumps = 0; ; ) {
+      const fromSeq = this._headSeq + 1;
+      const observedBeforeMs = this.observedMs;
+      const round = await this.fetchTail(fromSeq);
+      const fresh = this.clock.nowMs() - observedBeforeMs <= this.headFreshnessMs;
+      if (!fresh && this.plantedBug !== 'trust-stale-head') {
+        this.stats.resyncs++;
+        const boundary = await readBoundary(this.objects);
+        if (boundary.kind === 'unknown') throw new StoreUnavailable(`cannot read gc/boundary: ${boundary.cause.message}`);
+        if (boundary.boundary.logDeletedThrough >= fromSeq) {
+          // what we saw may be a hole left by GC or an entry re-created after collection
+          if (++jumps > CATCH_UP_JUMPS_MAX) throw new StoreUnavailable(`garbage collection keeps passing this replica (head ${this._headSeq})`);
+          await this.jumpToCheckpoint(boundary.boundary.logDeletedThrough);
+          continue;
+        }
+      }
+      for (const bytes of round.entries) {
+        const seq = decodeEntry(bytes, 'log tail').seq;
+        if (seq <= this._headSeq) continue; // the committer applied it meanwhile
+        this.applyEntryBytes(bytes, logKey(seq));
+        applied++;
+      }
+      if (round.missingSeq !== undefined) {
+        if (round.missingSeq === this._headSeq + 1) this.observedMs = Math.max(this.observedMs, round.missingSentMs);
+        return;
+      }
+      if (!hintChecked && applied >= CATCH_UP_ENTRIES_BEFORE_HINT_MAX) {
+        // far behind: a checkpoint may save replaying thousands of entries
+        hintChecked = true;
+        const hint = await readHint(this.objects);
+        if (hint && hint.seq > this._headSeq + CATCH_UP_ROUND_ENTRIES_MAX) {
+          this.stats.checkpointJumps++;
+          await this.loadLatestCheckpoint(this._headSeq + 1);
+        }
+      }
     }
+  }
+
+  /**
+   * GETs consecutive entries from `fromSeq`: the first alone (at the head that is the whole
+   * probe), then windows doubling up to LOG_TAIL_FETCH_PARALLEL_MAX in flight, until one is
+   * missing or the round is full.
+   */
+  private async fetchTail(fromSeq: number): Promise<TailRound> {
+    const entries: Buffer[] = [];
+    let window = 1;
+    while (entries.length < CATCH_UP_ROUND_ENTRIES_MAX) {
+      const first = fromSeq + entries.length;
+      const sentMs = this.clock.nowMs();
+      const seqs = Array.from({ length: Math.min(window, CATCH_UP_ROUND_ENTRIES_MAX - entries.length) }, (_, i) => first + i);
+      const outcomes = await Promise.all(seqs.map((seq) => this.objects.get(logKey(seq))));
+      for (let i = 0; i < outcomes.length; i++) {
+        const found = outcomes[i]!;
+        if (found.kind === 'unknown') throw new StoreUnavailable(`cannot read ${logKey(seqs[i]!)}: ${found.cause.message}`);
+        if (found.kind === 'notFound') return { entries, missingSeq: seqs[i]!, missingSentMs: sentMs };
+        entries.push(found.body);
+      }
+      window = Math.min(window * 2, LOG_TAIL_FETCH_PARALLEL_MAX);
+    }
+    return { entries, missingSeq: undefined, missingSentMs: -Infinity };
   }
 
   private applyEntryBytes(bytes: Buffer, key: string): LogEntry {
@@ -194,6 +343,8 @@ export class CatalogStore {
     this._headSeq = entry.seq;
     this.headHash = sha256(bytes);
     this.headTs = entry.ts;
+    this.appliedTxns.set(entry.seq, entry.txns.map((t) => t.txn));
+    this.appliedTxns.delete(entry.seq - APPLIED_TXNS_KEPT_MAX);
     return entry;
   }
 
@@ -208,14 +359,25 @@ export class CatalogStore {
     }
     return new Promise<R>((resolve, reject) => {
       const now = this.clock.nowMs();
-      this.queue.push({
+      const pending: Pending = {
         prepare: prepare as Prepare<unknown>,
         attempt: 0,
         enqueuedMs: now,
         deadlineMs: now + this.commitDeadlineMs,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
+        settled: false,
+        // each request is answered exactly once, whatever path answers it first
+        resolve: (value) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          resolve(value as R);
+        },
+        reject: (error) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          reject(error);
+        },
+      };
+      this.queue.push(pending);
       if (!this.committing) void this.runCommitter();
     });
   }
@@ -224,29 +386,75 @@ export class CatalogStore {
     this.committing = true;
     try {
       while (this.queue.length > 0 && !this.failure) {
-        const batch = this.queue.splice(0, COMMIT_BATCH_TXNS_MAX);
-        await this.commitBatch(batch);
+        // a request answered while it waited (an error after it was requeued) is never written
+        const batch = this.queue.splice(0, COMMIT_BATCH_TXNS_MAX).filter((p) => !p.settled);
+        if (batch.length > 0) await this.commitBatch(batch);
       }
     } catch (error) {
+      // only assertion failures and corruption get here: stop committing (fail closed)
       const failure = error instanceof Error ? error : new Error(String(error));
-      for (const pending of this.queue.splice(0)) pending.reject(failure);
-      if (!(error instanceof StoreUnavailable)) this.fail(failure);
+      this.fail(failure);
     } finally {
       this.committing = false;
     }
+    if (this.failure) for (const pending of this.queue.splice(0)) pending.reject(this.failure);
     if (this.queue.length > 0 && !this.failure) void this.runCommitter();
   }
 
+  /** Prepares and writes one batch; every request in it is answered or requeued, even on errors. */
   private async commitBatch(batch: Pending[]): Promise<void> {
-    // Validate against the newest head (one shared probe), so a rejection such as "table
-    // does not exist" is never answered from a state another replica has moved past.
-    await this.sync('linearizable');
-    const prepared = await Promise.all(
-      batch.map((p) =>
-        p.prepare(this._state, p.attempt).catch((error: unknown): Prepared<unknown> => ({ kind: 'reject', error })),
-      ),
-    );
-    // Synchronous from here to the PUT: the entry is built against exactly this head.
+    let included: Included[] = [];
+    let written = false;
+    try {
+      // Validate against the newest head (one shared probe), so a rejection such as "table
+      // does not exist" is never answered from a state another replica has moved past.
+      await this.sync('linearizable');
+      const prepared = await Promise.all(
+        batch.map((p) =>
+          p.prepare(this._state, p.attempt).catch((error: unknown): Prepared<unknown> => ({ kind: 'reject', error })),
+        ),
+      );
+      if (this.clock.nowMs() - this.observedMs > this.headFreshnessMs && this.plantedBug !== 'trust-stale-head') {
+        // preparing took longer than we may trust the head: probe again before writing
+        return this.requeue(batch);
+      }
+      included = this.buildBatch(batch, prepared);
+      if (included.length === 0) return;
+      const entry: LogEntry = {
+        v: ENTRY_VERSION,
+        seq: this._headSeq + 1,
+        prev: this.headHash,
+        ts: Math.max(this.clock.nowMs(), this.headTs),
+        replica: this.replicaId,
+        txns: included.map((i) => i.txn),
+      };
+      written = true;
+      const result = await this.writeEntry(entry, encodeJson(entry), included);
+      switch (result) {
+        case 'landed':
+          for (const item of included) item.pending.resolve(item.result);
+          this.maybeCheckpoint();
+          return;
+        case 'lost':
+          this.stats.racesLost++;
+          // full jitter keeps replicas from colliding in lockstep
+          await this.clock.sleep(this.backoffMs(Math.max(...included.map((i) => i.pending.attempt))));
+          return this.requeue(included.map((i) => i.pending));
+        case 'unknown':
+          return;
+      }
+    } catch (error) {
+      if (error instanceof CorruptStore || !(error instanceof StoreUnavailable)) this.fail(error instanceof Error ? error : new Error(String(error)));
+      // in the entry we tried to write: we cannot know whether it landed; otherwise nothing
+      // of it was written, a definite failure (requeued ones are answered now and skipped later)
+      const inEntry = new Set(included.map((i) => i.pending));
+      const unknown = new CommitStateUnknown(`commit state unknown: ${(error as Error).message}`);
+      for (const pending of batch) pending.reject(written && inEntry.has(pending) ? unknown : error);
+    }
+  }
+
+  /** Synchronous from here to the PUT: the entry is built against exactly this head. */
+  private buildBatch(batch: Pending[], prepared: Prepared<unknown>[]): Included[] {
     const included: Included[] = [];
     const retry: Pending[] = [];
     const footprint = new BatchFootprint();
@@ -256,65 +464,71 @@ export class CatalogStore {
       if (outcome.kind === 'noop') return pending.resolve(outcome.result);
       const own = footprintOf(outcome.effects, outcome.idem);
       const overlaps = footprint.overlaps(own);
-      const stale = outcome.effects.some((e) => this._state.conflict(e) !== undefined) ||
+      const stale = txnConflicts(this._state, outcome.effects) ||
         (outcome.idem !== undefined && this._state.idempotency.has(outcome.idem.key));
       if (overlaps || stale) return retry.push(pending); // prepared against an older state: prepare again
       footprint.add(own);
       included.push({ pending, txn: { txn: this.rng.uuid(), idem: outcome.idem, effects: outcome.effects }, result: outcome.result });
     });
     this.requeue(retry);
-    if (included.length === 0) return;
-
-    const entry: LogEntry = {
-      v: ENTRY_VERSION,
-      seq: this._headSeq + 1,
-      prev: this.headHash,
-      ts: Math.max(this.clock.nowMs(), this.headTs),
-      replica: this.replicaId,
-      txns: included.map((i) => i.txn),
-    };
-    const bytes = encodeJson(entry);
-    const landed = await this.writeEntry(entry, bytes, included);
-    if (landed) {
-      for (const item of included) item.pending.resolve(item.result);
-      this.maybeCheckpoint();
-    }
+    return included;
   }
 
-  /** Writes one entry; true when it is in the log, false when the batch was requeued or failed. */
-  private async writeEntry(entry: LogEntry, bytes: Buffer, included: Included[]): Promise<boolean> {
+  /**
+   * Writes one entry. Unknown outcomes are retried with the same bytes; `exists` is resolved by
+   * catching up and looking for our txn id at that seq. A create that ends long after our last
+   * observation of the head is checked against gc/boundary: it may have re-created an entry
+   * GC already collected, which nobody will ever read.
+   */
+  private async writeEntry(entry: LogEntry, bytes: Buffer, included: Included[]): Promise<WriteResult> {
     const key = logKey(entry.seq);
     const deadline = Math.min(...included.map((i) => i.pending.deadlineMs));
+    const observedBeforeMs = this.observedMs;
+    const ourTxn = included[0]!.txn.txn;
+    let maybeLanded = false; // an earlier attempt's outcome was unknown
+    if (this.plantedBug === 'ack-before-write') for (const item of included) item.pending.resolve(item.result);
     for (let attempt = 0; ; attempt++) {
-      assert(entry.seq === this._headSeq + 1 || attempt > 0, 'entry must extend the head');
+      assert(entry.seq === this._headSeq + 1 || maybeLanded, 'entry must extend the head');
+      const sentMs = this.clock.nowMs();
       const outcome = await this.objects.putIfAbsent(key, bytes);
       switch (outcome.kind) {
-        case 'created':
+        case 'created': {
           this.stats.entriesWritten++;
-          if (this._headSeq < entry.seq) this.applyEntryBytes(bytes, key);
-          return true;
-        case 'exists': {
-          const existing = await this.objects.get(key);
-          if (existing.kind === 'found' && attempt > 0 && isOurs(existing.body, included[0]!.txn.txn)) {
-            // an earlier attempt with unknown outcome did land
-            if (this._headSeq < entry.seq) this.applyEntryBytes(existing.body, key);
-            return true;
+          if (this.clock.nowMs() - observedBeforeMs > this.headFreshnessMs && this.plantedBug !== 'trust-stale-head') {
+            const boundary = await readBoundary(this.objects);
+            if (boundary.kind === 'unknown' || boundary.boundary.logDeletedThrough >= entry.seq) {
+              this.stats.staleCreates++;
+              const why = boundary.kind === 'unknown' ? 'gc/boundary is unreadable' : `GC already collected seq ${entry.seq}`;
+              return this.answerUnknown(included, `${key} was created after a stall and ${why}`);
+            }
           }
-          this.stats.racesLost++;
-          await this.catchUp();
-          // full jitter keeps replicas from colliding in lockstep
-          await this.clock.sleep(this.backoffMs(Math.max(...included.map((i) => i.pending.attempt))));
-          this.requeue(included.map((i) => i.pending));
-          return false;
+          if (this._headSeq < entry.seq) this.applyEntryBytes(bytes, key);
+          else if (!this.appliedTxns.get(entry.seq)?.includes(ourTxn)) {
+            return this.answerUnknown(included, `${key} was created but another entry was applied at that seq`);
+          }
+          this.observedMs = Math.max(this.observedMs, sentMs);
+          return 'landed';
+        }
+        case 'exists': {
+          try {
+            await this.catchUp();
+          } catch (error) {
+            if (!maybeLanded) return 'lost';
+            return this.answerUnknown(included, `cannot read ${key} back: ${(error as Error).message}`);
+          }
+          const atSeq = this.appliedTxns.get(entry.seq);
+          if (atSeq?.includes(ourTxn)) return 'landed'; // an earlier attempt with unknown outcome did land
+          if (atSeq || !maybeLanded) return 'lost';
+          return this.answerUnknown(included, `${key} was collected before we could read it back`);
         }
         case 'unknown':
           this.stats.unknownOutcomes++;
+          maybeLanded = true;
           if (!outcome.retryable || this.clock.nowMs() >= deadline) {
-            const message = `commit state unknown: writing ${key} failed (${outcome.cause.message})`;
-            for (const item of included) item.pending.reject(new CommitStateUnknown(message));
+            const answer = this.answerUnknown(included, `writing ${key} failed (${outcome.cause.message})`);
             // the entry may exist: learn the truth before building on the head again
             await this.catchUp().catch(() => undefined);
-            return false;
+            return answer;
           }
           await this.clock.sleep(this.backoffMs(attempt));
           continue;
@@ -322,10 +536,16 @@ export class CatalogStore {
     }
   }
 
+  private answerUnknown(included: Included[], why: string): WriteResult {
+    for (const item of included) item.pending.reject(new CommitStateUnknown(`commit state unknown: ${why}`));
+    return 'unknown';
+  }
+
   private requeue(pendings: Pending[]): void {
     const now = this.clock.nowMs();
     const again: Pending[] = [];
     for (const pending of pendings) {
+      if (pending.settled) continue;
       if (now >= pending.deadlineMs) {
         pending.reject(new CommitUnavailable(`commit not applied: lost ${pending.attempt + 1} races to concurrent writers`, 1));
         continue;
@@ -340,7 +560,7 @@ export class CatalogStore {
     return Math.floor(this.rng.next() * Math.min(COMMIT_RETRY_BACKOFF_MS_MAX, 2 * 2 ** Math.min(attempt, 10)));
   }
 
-  // ---- checkpoints ---------------------------------------------------------------------
+  // ---- checkpoints and GC --------------------------------------------------------------
 
   private maybeCheckpoint(): void {
     if (this.checkpointing || this._headSeq - this.lastCheckpointSeq < this.checkpointInterval) return;
@@ -353,7 +573,7 @@ export class CatalogStore {
       ts: this.headTs,
       state: this._state.toSnapshot(),
     };
-    void this.writeCheckpoint(checkpoint).finally(() => {
+    void this.writeCheckpoint(checkpoint).catch(() => false).finally(() => {
       this.checkpointing = false;
     });
   }
@@ -372,23 +592,42 @@ export class CatalogStore {
     return true;
   }
 
+  /** One garbage-collection run from this replica; concurrent runs (here or elsewhere) are safe. */
+  runGc(): Promise<GcReport> {
+    this.gcRunning ??= collectGarbage(this.objects, this.gcOptions).finally(() => {
+      this.gcRunning = undefined;
+    });
+    this.stats.gcRuns++;
+    return this.gcRunning;
+  }
+
   private async digestOf(key: string): Promise<string | undefined> {
     const found = await this.objects.get(key);
     return found.kind === 'found' ? sha256(found.body) : undefined;
   }
 
-  private async loadLatestCheckpoint(): Promise<void> {
+  /** Replaces the state by the newest checkpoint at or above `minSeq` (GC passed our head). */
+  private async jumpToCheckpoint(minSeq: number): Promise<void> {
+    this.stats.checkpointJumps++;
+    await this.loadLatestCheckpoint(minSeq);
+    if (this._headSeq < minSeq) {
+      throw new StoreUnavailable(`no checkpoint at or above seq ${minSeq} although GC collected the log through it`);
+    }
+  }
+
+  /** Loads the newest checkpoint (hint first, else listing) when it is ahead of the head. */
+  private async loadLatestCheckpoint(minSeq: number): Promise<void> {
     const hint = await readHint(this.objects);
     let checkpoint: Checkpoint | undefined;
-    if (hint) checkpoint = await this.readCheckpoint(hint.key, hint.sha256);
+    if (hint && hint.seq >= minSeq) checkpoint = await this.readCheckpoint(hint.key, hint.sha256);
     if (!checkpoint) {
       // no hint, or its checkpoint was collected: the newest listed one is as good
-      const listed = await this.objects.list(CHECKPOINT_PREFIX, { limit: 100_000 });
-      if (listed.kind === 'unknown') throw new StoreUnavailable(`cannot list checkpoints: ${listed.cause.message}`);
-      const newest = listed.objects.map((o) => o.key).filter((k) => seqOfKey(k) !== undefined).sort().pop();
+      const listed = await listAll(this.objects, CHECKPOINT_PREFIX);
+      if (!Array.isArray(listed)) throw new StoreUnavailable(`cannot list checkpoints: ${listed.cause.message}`);
+      const newest = listed.map((o) => o.key).filter((k) => seqOfKey(k) !== undefined).sort().pop();
       if (newest) checkpoint = await this.readCheckpoint(newest, undefined);
     }
-    if (!checkpoint) return;
+    if (!checkpoint || checkpoint.seq <= this._headSeq) return;
     if (checkpoint.catalogId !== this.identity.catalogId) {
       throw new CorruptStore(`checkpoint at seq ${checkpoint.seq} belongs to catalog ${checkpoint.catalogId}, not ${this.identity.catalogId}`);
     }
@@ -396,7 +635,10 @@ export class CatalogStore {
     this._headSeq = checkpoint.seq;
     this.headHash = checkpoint.entryHash;
     this.headTs = checkpoint.ts;
-    this.lastCheckpointSeq = checkpoint.seq;
+    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, checkpoint.seq);
+    // we do not know when seq+1 was absent: the next observation must be confirmed by gc/boundary
+    this.observedMs = -Infinity;
+    this.appliedTxns.clear();
   }
 
   private async readCheckpoint(key: string, expectedSha: string | undefined): Promise<Checkpoint | undefined> {
@@ -422,17 +664,25 @@ export class CatalogStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.poller) clearInterval(this.poller);
+    for (const timer of this.timers) clearInterval(timer);
     while (this.committing) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
-function isOurs(bytes: Buffer, txnId: string): boolean {
-  try {
-    return (JSON.parse(bytes.toString('utf8')) as LogEntry).txns.some((t) => t.txn === txnId);
-  } catch {
-    return false;
+/**
+ * Whether a txn's effects, applied in order, fail on `state`. Checked one by one against the
+ * head first (cheap, and enough for almost every txn); only a txn whose later effects build on
+ * its earlier ones (create a namespace and a table in it) is replayed on a copy.
+ */
+function txnConflicts(state: CatalogState, effects: Effect[]): boolean {
+  if (effects.every((e) => state.conflict(e) === undefined)) return false;
+  if (effects.length === 1) return true;
+  const scratch = CatalogState.fromSnapshot(state.toSnapshot());
+  for (const effect of effects) {
+    if (scratch.conflict(effect) !== undefined) return true;
+    scratch.apply(effect);
   }
+  return false;
 }
 
 /**
@@ -544,27 +794,4 @@ async function loadOrCreateIdentity(objects: ObjectStore, options: StoreOptions)
   throw new StoreUnavailable(`cannot initialise ${objects.displayUrl}/${CATALOG_KEY}`);
 }
 
-export async function readHint(objects: ObjectStore): Promise<(CheckpointHint & { etag: string }) | undefined> {
-  const found = await objects.get(LAST_CHECKPOINT_KEY);
-  if (found.kind !== 'found') return undefined;
-  try {
-    const hint = JSON.parse(found.body.toString('utf8')) as CheckpointHint;
-    if (!Number.isSafeInteger(hint.seq) || typeof hint.key !== 'string' || seqOfKey(hint.key) !== hint.seq) return undefined;
-    return { ...hint, etag: found.etag };
-  } catch {
-    return undefined; // advisory only: fall back to listing
-  }
-}
-
-/** Moves `_last_checkpoint` forward (never back) with compare-and-swap. */
-export async function advanceHint(objects: ObjectStore, hint: CheckpointHint): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await readHint(objects);
-    if (current && current.seq >= hint.seq) return;
-    const bytes = encodeJson(hint);
-    const outcome = current
-      ? await objects.putIfMatch(LAST_CHECKPOINT_KEY, bytes, current.etag)
-      : await objects.putIfAbsent(LAST_CHECKPOINT_KEY, bytes);
-    if (outcome.kind === 'created') return;
-  }
-}
+// re-exported from index.ts via hint.ts

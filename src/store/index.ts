@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './state.js';
 export * from './layout.js';
 export * from './catalog-store.js';
+export * from './hint.js';
+export * from './gc/index.js';

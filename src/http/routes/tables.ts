@@ -89,5 +89,5 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
       throw new CatalogError('NoSuchTable', `Table does not exist: ${[...id.namespace, id.name].join('.')}`);
     }
     return reply.code(204).send();
-  });
+  }, { idempotent: false });
 }

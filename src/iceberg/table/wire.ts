@@ -5,8 +5,39 @@ import { z } from 'zod';
 import { err, ok, type Result } from '../../util/result.js';
 import { invalid, type IcebergError } from '../errors.js';
 
-const long = z.number().int();
 const int = z.number().int();
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A snapshot id: an int64 that clients choose at random, so usually beyond 2^53. It arrives as
+ * a safe-integer `number` or, from `parseJson`, as a `bigint`, and is always held as a `bigint`
+ * so comparisons and Map/Set keys work. A `number` that is not a safe integer was already
+ * rounded by whoever parsed it, so it is rejected rather than silently accepted.
+ */
+export type SnapshotId = bigint;
+export const NO_SNAPSHOT_ID: SnapshotId = -1n;
+export const SnapshotIdZ = z
+  .union([
+    z.number().int(),
+    z.bigint().refine((v) => v >= INT64_MIN && v <= INT64_MAX, { message: 'Snapshot id out of int64 range' }),
+  ])
+  .transform((v): SnapshotId => BigInt(v));
+
+/**
+ * Any other long (sequence numbers, row ids, timestamps, sizes): a `number`. A `bigint` is
+ * accepted when it is a safe integer; beyond 2^53 these values are not meaningful and invalid.
+ */
+export const LongZ = z
+  .union([
+    z.number().int(),
+    z.bigint().refine((v) => v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER), {
+      message: 'Value out of range: must be a safe integer (|v| < 2^53)',
+    }),
+  ])
+  .transform((v): number => Number(v));
+const long = LongZ;
 
 // Recursive Iceberg type: a primitive name ("long", "decimal(9,2)", "variant", ...) or a nested type.
 export const TypeZ: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), StructTypeZ, ListTypeZ, MapTypeZ]));
@@ -69,8 +100,8 @@ export const SortOrderZ = z.looseObject({
 });
 
 export const SnapshotZ = z.looseObject({
-  'snapshot-id': long,
-  'parent-snapshot-id': long.nullish(),
+  'snapshot-id': SnapshotIdZ,
+  'parent-snapshot-id': SnapshotIdZ.nullish(),
   'sequence-number': long.optional(),
   'timestamp-ms': long,
   'manifest-list': z.string(),
@@ -82,7 +113,7 @@ export const SnapshotZ = z.looseObject({
 
 export const SnapshotRefZ = z.looseObject({
   type: z.enum(['branch', 'tag']),
-  'snapshot-id': long,
+  'snapshot-id': SnapshotIdZ,
   'max-ref-age-ms': long.nullish(),
   'max-snapshot-age-ms': long.nullish(),
   'min-snapshots-to-keep': int.nullish(),
@@ -90,14 +121,14 @@ export const SnapshotRefZ = z.looseObject({
 
 export const BlobMetadataZ = z.looseObject({
   type: z.string(),
-  'snapshot-id': long,
+  'snapshot-id': SnapshotIdZ,
   'sequence-number': long,
   fields: z.array(int),
   properties: z.record(z.string(), z.string()).optional(),
 });
 
 export const StatisticsFileZ = z.looseObject({
-  'snapshot-id': long,
+  'snapshot-id': SnapshotIdZ,
   'statistics-path': z.string(),
   'file-size-in-bytes': long,
   'file-footer-size-in-bytes': long,
@@ -105,7 +136,7 @@ export const StatisticsFileZ = z.looseObject({
 });
 
 export const PartitionStatisticsFileZ = z.looseObject({
-  'snapshot-id': long,
+  'snapshot-id': SnapshotIdZ,
   'statistics-path': z.string(),
   'file-size-in-bytes': long,
 });
@@ -117,7 +148,7 @@ export const EncryptionKeyZ = z.looseObject({
   properties: z.record(z.string(), z.string()).optional(),
 });
 
-export const SnapshotLogEntryZ = z.object({ 'timestamp-ms': long, 'snapshot-id': long });
+export const SnapshotLogEntryZ = z.object({ 'timestamp-ms': long, 'snapshot-id': SnapshotIdZ });
 export const MetadataLogEntryZ = z.object({ 'timestamp-ms': long, 'metadata-file': z.string() });
 export const StringMapZ = z.record(z.string(), z.string());
 

@@ -1,0 +1,2 @@
+export * from './boundary.js';
+export * from './collector.js';
