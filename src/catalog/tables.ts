@@ -7,6 +7,7 @@ import {
   parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
+import { stringifyJson } from '../util/json.js';
 import { CatalogError } from './errors.js';
 import { commit, fromIceberg, readBarrier, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
@@ -56,7 +57,8 @@ function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode
   const cacheKey = `${mode}\u0000${location}`;
   let json = serialized.get(cacheKey);
   if (json === undefined) {
-    json = JSON.stringify(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
+    // stringifyJson: int64 snapshot ids (bigint) are written as exact JSON numbers
+    json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
     serialized.set(cacheKey, json);
     if (serialized.size > SERIALIZED_MAX) serialized.delete(serialized.keys().next().value!);
   }
@@ -125,7 +127,7 @@ export async function createTable(ctx: CatalogContext, levels: string[], body: C
     if (taken) throw taken;
     const metadata = buildNewTable(ctx, id, body);
     const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
-    const json = JSON.stringify(responseJson(created));
+    const json = stringifyJson(responseJson(created));
     return { metadataLocation: undefined, metadata: created, metadataJson: json, etag: '' };
   }
   return writeNewTable(ctx, id, (state) => {
@@ -179,10 +181,10 @@ interface CommitBody {
 }
 
 export async function commitTable(ctx: CatalogContext, id: Identifier, body: CommitBody): Promise<LoadTableResult> {
-  const requirements = body.requirements ?? [];
-  const updates = body.updates ?? [];
+  // both are required by the spec: a body without them (e.g. {properties: ...}) is not a no-op
+  const { requirements, updates } = body;
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
-    throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates must be arrays');
+    throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates are required arrays');
   }
   if (isCreateRequest(requirements)) {
     unwrap(checkTableRequirements(requirements, undefined));

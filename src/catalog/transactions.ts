@@ -27,10 +27,9 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
     const key = [...identifier.namespace, identifier.name].join('\u001f');
     if (seen.has(key)) throw new CatalogError('BadRequest', `Invalid transaction: ${formatIdentifier(identifier)} appears more than once`);
     seen.add(key);
-    const requirements = change.requirements ?? [];
-    const updates = change.updates ?? [];
+    const { requirements, updates } = change;
     if (!Array.isArray(requirements) || !Array.isArray(updates)) {
-      throw new CatalogError('BadRequest', 'Invalid transaction: requirements and updates must be arrays');
+      throw new CatalogError('BadRequest', 'Invalid transaction: requirements and updates are required arrays');
     }
     return { identifier, requirements, updates };
   });

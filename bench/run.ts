@@ -1,0 +1,148 @@
+// Benchmarks (never timed assertions): loadTable latency and throughput, and commit rates,
+// against a real `floe serve` child process over HTTP with keep-alive connections.
+//
+//   npm run bench                 # all scenarios
+//   FLOE_BENCH_QUICK=1 npm run bench
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const QUICK = process.env.FLOE_BENCH_QUICK === '1';
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+interface Server {
+  url: URL;
+  child: ChildProcess;
+}
+
+async function startServer(storage: string, warehouse: string): Promise<Server> {
+  const child = spawn(process.execPath, ['bin/floe.js', 'serve', '--storage', storage, '--warehouse', warehouse, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<URL>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /serving at (http:\/\/\S+)/.exec(out);
+      if (match) resolve(new URL(match[1]!));
+    });
+    child.once('exit', (code) => reject(new Error(`floe serve exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+function call(server: Server, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      { host: server.url.hostname, port: server.url.port, method, path, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const SCHEMA = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }, { id: 2, name: 'data', type: 'string', required: false }] };
+
+async function createTable(server: Server, ns: string, name: string): Promise<void> {
+  const res = await call(server, 'POST', `/v1/namespaces/${ns}/tables`, { name, schema: SCHEMA });
+  if (res.status !== 200) throw new Error(`create ${name}: ${res.status} ${res.text}`);
+}
+
+async function addSnapshots(server: Server, ns: string, name: string, count: number): Promise<void> {
+  for (let i = 1; i <= count; i++) {
+    const res = await call(server, 'POST', `/v1/namespaces/${ns}/tables/${name}`, {
+      requirements: [],
+      updates: [
+        {
+          action: 'add-snapshot',
+          snapshot: {
+            'snapshot-id': i, ...(i > 1 && { 'parent-snapshot-id': i - 1 }), 'sequence-number': i, 'timestamp-ms': 1_700_000_000_000 + i,
+            'manifest-list': `file:///bench/${name}/snap-${i}.avro`, summary: { operation: 'append', 'added-data-files': '1' }, 'schema-id': 0,
+          },
+        },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': i },
+      ],
+    });
+    if (res.status !== 200) throw new Error(`commit ${i}: ${res.status} ${res.text}`);
+  }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const us = (ns: number) => `${(ns / 1000).toFixed(0)} µs`;
+
+async function loadLatency(server: Server, path: string, n: number) {
+  for (let i = 0; i < 200; i++) await call(server, 'GET', path); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    const res = await call(server, 'GET', path);
+    samples.push(Number(process.hrtime.bigint() - start));
+    if (res.status !== 200) throw new Error(`load: ${res.status}`);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+async function throughput(concurrency: number, durationMs: number, op: (worker: number) => Promise<void>): Promise<number> {
+  let done = 0;
+  const end = Date.now() + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      while (Date.now() < end) {
+        await op(w);
+        done++;
+      }
+    }),
+  );
+  return done / (durationMs / 1000);
+}
+
+async function scenario(kind: 'memory' | 'file') {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-bench-'));
+  const storage = kind === 'memory' ? 'memory://' : `file://${dir}/catalog`;
+  const server = await startServer(storage, `file://${dir}/warehouse`);
+  try {
+    await call(server, 'POST', '/v1/namespaces', { namespace: ['bench'] });
+    await createTable(server, 'bench', 'big');
+    await addSnapshots(server, 'bench', 'big', 100);
+    const path = '/v1/namespaces/bench/tables/big';
+    const size = (await call(server, 'GET', path)).text.length;
+    const latency = await loadLatency(server, path, QUICK ? 2000 : 10000);
+    const loads = await throughput(32, QUICK ? 2000 : 5000, async () => {
+      await call(server, 'GET', path);
+    });
+    console.log(`${kind}:// loadTable (100 snapshots, ${(size / 1024).toFixed(0)} KiB): p50 ${us(latency.p50)}, p99 ${us(latency.p99)} at concurrency 1; ${loads.toFixed(0)} loads/s at concurrency 32`);
+    if (kind === 'file') {
+      await createTable(server, 'bench', 'seq');
+      let i = 0;
+      const sequential = await throughput(1, QUICK ? 3000 : 8000, async () => {
+        const res = await call(server, 'POST', '/v1/namespaces/bench/tables/seq', { requirements: [], updates: [{ action: 'set-properties', updates: { n: String(i++) } }] });
+        if (res.status !== 200) throw new Error(`commit: ${res.status} ${res.text}`);
+      });
+      for (let t = 0; t < 32; t++) await createTable(server, 'bench', `p${t}`);
+      const counters = new Array(32).fill(0);
+      const parallel = await throughput(32, QUICK ? 3000 : 8000, async (w) => {
+        const res = await call(server, 'POST', `/v1/namespaces/bench/tables/p${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { n: String(counters[w]++) } }] });
+        if (res.status !== 200) throw new Error(`commit: ${res.status} ${res.text}`);
+      });
+      console.log(`file:// commits: ${sequential.toFixed(0)}/s sequential on one table; ${parallel.toFixed(0)}/s with 32 clients on 32 tables`);
+    }
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`floe bench on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}`);
+await scenario('memory');
+await scenario('file');
+agent.destroy();
