@@ -794,4 +794,5 @@ async function loadOrCreateIdentity(objects: ObjectStore, options: StoreOptions)
   throw new StoreUnavailable(`cannot initialise ${objects.displayUrl}/${CATALOG_KEY}`);
 }
 
-// re-exported from index.ts via hint.ts
+// kept here too: backup/ imports them from this module
+export { readHint, advanceHint } from './hint.js';
