@@ -1,7 +1,8 @@
 // What every catalog operation needs: the store (state + commits), the warehouse (metadata
 // files), the injected clock and randomness, and the default warehouse location.
 import { IcebergError } from '../iceberg/index.js';
-import type { CatalogStore, Prepare } from '../store/index.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CatalogStore, Consistency, Prepare } from '../store/index.js';
 import { rethrowRecordedFailure, withIdempotency } from './idempotency.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from '../store/index.js';
 import type { Clock, Rng } from '../util/index.js';
@@ -51,9 +52,15 @@ export async function commit<R>(ctx: CatalogContext, prepare: Prepare<R>): Promi
   return rethrowRecordedFailure(result);
 }
 
+/** A request may ask for another read consistency than the configured one (x-floe-consistency). */
+const requestConsistency = new AsyncLocalStorage<Consistency>();
+
+export const withConsistency = <T>(mode: Consistency | undefined, fn: () => Promise<T>): Promise<T> =>
+  mode === undefined ? fn() : requestConsistency.run(mode, fn);
+
 export async function readBarrier(ctx: CatalogContext): Promise<void> {
   try {
-    await ctx.store.sync();
+    await ctx.store.sync(requestConsistency.getStore());
   } catch (error) {
     throw fromStore(error);
   }

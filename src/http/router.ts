@@ -2,6 +2,8 @@
 // exist, and an existing path with the wrong method answers 405 instead of 404.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { renderDefault, type IdempotencyGate, type Render } from './idempotency.js';
+import { withConsistency } from '../catalog/index.js';
+import { CONSISTENCY_HEADER, parseConsistency } from '../store/index.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'DELETE';
 
@@ -26,7 +28,10 @@ export class Router {
   add(method: Method, specPath: string, handler: RouteHandlerMethod, options: { render?: Render; idempotent?: boolean } = {}): void {
     const path = specPath.replace('/{prefix}', '').replace(/\{([^}]+)\}/g, ':$1');
     const mutating = (method === 'POST' || method === 'DELETE') && options.idempotent !== false;
-    const wrapped = mutating && this.gate ? this.gate.wrap(handler, options.render ?? renderDefault) : handler;
+    const gated = mutating && this.gate ? this.gate.wrap(handler, options.render ?? renderDefault) : handler;
+    const wrapped: RouteHandlerMethod = function (request, reply) {
+      return withConsistency(parseConsistency(request.headers[CONSISTENCY_HEADER]), async () => gated.call(this, request, reply));
+    };
     this.app.route({ method, url: path, handler: wrapped, exposeHeadRoute: false });
     this.endpoints.push(`${method} ${specPath}`);
     const pattern = new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}/?$`);

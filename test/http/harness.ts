@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openCatalog, type Catalog } from '../../src/catalog/index.js';
 import { loadSettings } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/index.js';
+import type { ObjectStore } from '../../src/objectstore/index.js';
 import { contractChecker } from '../contract/openapi.js';
 
 export interface Response {
@@ -26,10 +27,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { storage?: string; warehouse?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { storage?: string; warehouse?: string; env?: Record<string, string>; objects?: ObjectStore } = {},
+): Promise<TestServer> {
   const warehouseDir = mkdtempSync(join(tmpdir(), 'floe-wh-'));
   const settings = loadSettings({ env: { ...(options.env ?? {}) }, flags: { object_store_url: options.storage ?? 'memory://' } });
-  const catalog = await openCatalog({ settings, warehouseUrl: options.warehouse ?? `file://${warehouseDir}` });
+  const catalog = await openCatalog({ settings, warehouseUrl: options.warehouse ?? `file://${warehouseDir}`, objects: options.objects });
   const app = buildApp({ catalog });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
