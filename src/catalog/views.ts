@@ -123,10 +123,11 @@ interface CommitBody {
 }
 
 export async function commitView(ctx: CatalogContext, id: Identifier, body: CommitBody): Promise<LoadViewResult> {
+  // CommitViewRequest: `updates` is required, `requirements` optional
   const requirements = body.requirements ?? [];
-  const updates = body.updates ?? [];
+  const { updates } = body;
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
-    throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates must be arrays');
+    throw new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array');
   }
   return commitWriting<LoadViewResult>(ctx, async (state, written) => {
     const pointer = state.view(id.namespace, id.name);

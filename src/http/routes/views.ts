@@ -1,9 +1,14 @@
 // View routes: list, create, load, exists, replace, drop, rename, register-view.
 import { CatalogError, checkIdentifier, checkName, views, type Catalog } from '../../catalog/index.js';
+import type { Render } from '../idempotency.js';
 import type { Router } from '../router.js';
 import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 type IdParams = { namespace: string; view: string };
+
+// An Idempotency-Key replay re-reads the view from its recorded metadata location, so record the
+// location rather than the result object (which is not the LoadViewResult wire shape).
+const renderView: Render = (result) => ({ status: 200, view: (result as views.LoadViewResult).metadataLocation });
 
 export function viewsRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views', async (request, reply) => {
@@ -18,7 +23,7 @@ export function viewsRoutes(router: Router, catalog: Catalog): void {
     const name = checkName(body.name, 'view name');
     if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
     return reply.send(views.loadViewResultJson(await views.createView(catalog, levels, { ...body, name })));
-  });
+  }, { render: renderView });
 
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
@@ -40,7 +45,7 @@ export function viewsRoutes(router: Router, catalog: Catalog): void {
       }
     }
     return reply.send(views.loadViewResultJson(await views.commitView(catalog, id, body)));
-  });
+  }, { render: renderView });
 
   router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
@@ -63,5 +68,5 @@ export function viewsRoutes(router: Router, catalog: Catalog): void {
       throw new CatalogError('BadRequest', 'Invalid metadata-location: must be a non-empty string');
     }
     return reply.send(views.loadViewResultJson(await views.registerView(catalog, { namespace: levels, name }, location)));
-  });
+  }, { render: renderView });
 }
