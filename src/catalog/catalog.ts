@@ -6,6 +6,7 @@ import { CatalogStore } from '../store/index.js';
 import { cryptoRng, systemClock, type Clock, type Rng } from '../util/index.js';
 import type { CatalogContext } from './context.js';
 import { Warehouse } from './warehouse.js';
+import { startPurgeRunner } from './purge.js';
 
 export interface OpenCatalogOptions {
   settings: Settings;
@@ -41,7 +42,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     maxStalenessMs: settings.catalog.max_staleness_ms,
   });
   const warehouse = new Warehouse(options.warehouseUrl, settings.storage);
-  return {
+  const catalog: Catalog = {
     store,
     warehouse,
     clock,
@@ -49,11 +50,15 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     objects,
     warehouseUrl: options.warehouseUrl.replace(/\/+$/, ''),
     async close() {
+      await purgeRunner.stop();
       await store.close();
       await warehouse.close();
       await objects.close();
     },
   };
+  // pending purges (also those left by a crash) are finished by a serving catalog
+  const purgeRunner = startPurgeRunner(catalog);
+  return catalog;
 }
 
 /**

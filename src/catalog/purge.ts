@@ -14,7 +14,7 @@
 // the purge (it stays pending), because deleting the next phase would orphan the failed files.
 import { filesReferencedByMetadata, readManifest, readManifestList, type TableMetadata } from '../iceberg/index.js';
 import type { PurgeRecord } from '../store/index.js';
-import { commit, readBarrier, type CatalogContext } from './context.js';
+import { commit, fromStore, readBarrier, type CatalogContext } from './context.js';
 import { CatalogError } from './errors.js';
 import { formatIdentifier, type Identifier } from './names.js';
 import { readTable } from './tables.js';
@@ -62,7 +62,11 @@ const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table d
  * clients expect); a failed or slow purge stays pending in the log for the runner.
  */
 export async function dropTableAndPurge(ctx: CatalogContext, id: Identifier): Promise<DropAndPurgeResult> {
-  const dropped = await commit<DropAndPurgeResult>(ctx, async (state) => {
+  // The id is chosen once, outside prepare, so the commit can answer the plain metadata location
+  // (what dropTable answers, and what an Idempotency-Key records as a 204) and the record is
+  // found in the state afterwards.
+  const purgeId = ctx.rng.uuid();
+  const metadataLocation = await commit<string>(ctx, async (state) => {
     const pointer = state.table(id.namespace, id.name);
     if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
     const drop = { op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation } as const;
@@ -71,29 +75,21 @@ export async function dropTableAndPurge(ctx: CatalogContext, id: Identifier): Pr
       metadata = await readTable(ctx, pointer.metadataLocation);
     } catch (error) {
       // Java drops anyway when the metadata is gone; without it no file can be found to purge
-      if (error instanceof CatalogError && error.code === 'NotFound') {
-        return { kind: 'txn', effects: [drop], result: { metadataLocation: pointer.metadataLocation, purge: undefined } };
-      }
+      if (error instanceof CatalogError && error.code === 'NotFound') return { kind: 'txn', effects: [drop], result: pointer.metadataLocation };
       throw error;
     }
-    const purge: PurgeRecord = {
-      id: ctx.rng.uuid(),
-      metadataLocation: pointer.metadataLocation,
-      deleteData: gcEnabled(metadata),
-    };
-    return {
-      kind: 'txn',
-      effects: [drop, { op: 'purge.request', ...purge }],
-      result: { metadataLocation: pointer.metadataLocation, purge },
-    };
+    const request = { op: 'purge.request', id: purgeId, metadataLocation: pointer.metadataLocation, deleteData: gcEnabled(metadata) } as const;
+    return { kind: 'txn', effects: [drop, request], result: pointer.metadataLocation };
   });
-  if (dropped.purge) {
-    const done = runPurge(ctx, dropped.purge).catch(() => undefined);
+  const record = ctx.store.state.purges.get(purgeId);
+  if (record) {
+    // bounded wait; on timeout the purge carries on in the background (and the runner retries it)
+    const done = runPurge(ctx, record).catch(() => undefined);
     const timeout = new AbortController();
     await Promise.race([done, ctx.clock.sleep(PURGE_INLINE_WAIT_MS, timeout.signal).catch(() => undefined)]);
     timeout.abort();
   }
-  return dropped;
+  return { metadataLocation, purge: record };
 }
 
 /**
@@ -107,11 +103,17 @@ export function runPurge(ctx: CatalogContext, record: PurgeRecord): Promise<void
   const controller = new AbortController();
   const promise = (async () => {
     await purgeFiles(ctx, record, controller.signal);
-    await commit(ctx, async (state) =>
-      state.purges.has(record.id)
-        ? { kind: 'txn', effects: [{ op: 'purge.done', id: record.id }], result: undefined }
-        : { kind: 'noop', result: undefined },
-    );
+    // the store directly, not catalog `commit`: this is bookkeeping, never part of the request
+    // that started it, so an Idempotency-Key in scope must not record or replay it
+    try {
+      await ctx.store.commit(async (state) =>
+        state.purges.has(record.id)
+          ? { kind: 'txn', effects: [{ op: 'purge.done', id: record.id }], result: undefined }
+          : { kind: 'noop', result: undefined },
+      );
+    } catch (error) {
+      throw fromStore(error);
+    }
   })().finally(() => {
     if (inFlight.get(record.id)?.promise === promise) inFlight.delete(record.id);
   });

@@ -4,7 +4,8 @@
 // is the file's own. Unregister forgets the name and answers the last version.
 import { tableMetadataToJson, type TableMetadata } from '../iceberg/index.js';
 import type { Effect } from '../store/index.js';
-import { commit, readBarrier, type CatalogContext } from './context.js';
+import { stringifyJson } from '../util/json.js';
+import { commit, type CatalogContext } from './context.js';
 import { CatalogError } from './errors.js';
 import { formatIdentifier, type Identifier } from './names.js';
 import { etagOf, nameTakenError, readTable, type LoadTableResult } from './tables.js';
@@ -18,14 +19,14 @@ export interface RegisterRequest {
 export interface UnregisterResult {
   metadataLocation: string;
   metadata: TableMetadata;
-  /** the serialised `metadata` object */
+  /** the serialised `metadata` object (lossless: snapshot ids may be int64 bigints) */
   metadataJson: string;
 }
 
 const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table does not exist: ${formatIdentifier(id)}`);
 
 function loadResult(location: string, metadata: TableMetadata): LoadTableResult {
-  return { metadataLocation: location, metadata, metadataJson: JSON.stringify(tableMetadataToJson(metadata)), etag: etagOf(location, 'all') };
+  return { metadataLocation: location, metadata, metadataJson: stringifyJson(tableMetadataToJson(metadata)), etag: etagOf(location, 'all') };
 }
 
 /** Why the name cannot be registered in `state`: a view always, a table unless overwriting. */
@@ -51,22 +52,21 @@ async function readForRegister(ctx: CatalogContext, id: Identifier, location: st
   }
 }
 
-export async function registerTable(ctx: CatalogContext, levels: string[], request: RegisterRequest): Promise<LoadTableResult> {
+export function registerTable(ctx: CatalogContext, levels: string[], request: RegisterRequest): Promise<LoadTableResult> {
   const id = { namespace: levels, name: request.name };
-  // name errors first (cheap, and what Java reports before it opens the file)
-  await readBarrier(ctx);
-  const early = registerConflict(ctx.store.state, id, request.overwrite);
-  if (early) throw early;
-  const metadata = await readForRegister(ctx, id, request.metadataLocation);
+  // Everything happens in prepare, so an Idempotency-Key retry replays before any check, and
+  // name errors come before the file is opened (as in Java). Reads after the first are cached.
   return commit<LoadTableResult>(ctx, async (state) => {
     const taken = registerConflict(state, id, request.overwrite);
     if (taken) return { kind: 'reject', error: taken };
+    const metadata = await readForRegister(ctx, id, request.metadataLocation);
+    const result = loadResult(request.metadataLocation, metadata);
     const current = state.table(id.namespace, id.name);
-    if (current?.metadataLocation === request.metadataLocation) return { kind: 'noop', result: loadResult(request.metadataLocation, metadata) };
+    if (current?.metadataLocation === request.metadataLocation) return { kind: 'noop', result };
     const effect: Effect = current
       ? { op: 'table.setPointer', ns: id.namespace, name: id.name, expect: current.metadataLocation, to: request.metadataLocation }
       : { op: 'table.create', ns: id.namespace, name: id.name, to: request.metadataLocation };
-    return { kind: 'txn', effects: [effect], result: loadResult(request.metadataLocation, metadata) };
+    return { kind: 'txn', effects: [effect], result };
   });
 }
 
@@ -80,7 +80,7 @@ export function unregisterTable(ctx: CatalogContext, id: Identifier): Promise<Un
     return {
       kind: 'txn',
       effects: [{ op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation }],
-      result: { metadataLocation: pointer.metadataLocation, metadata, metadataJson: JSON.stringify(tableMetadataToJson(metadata)) },
+      result: { metadataLocation: pointer.metadataLocation, metadata, metadataJson: stringifyJson(tableMetadataToJson(metadata)) },
     };
   });
 }
