@@ -4,7 +4,7 @@
 // Only create-if-absent writes: restore never overwrites or deletes anything.
 import type { ObjectStore } from '../../objectstore/index.js';
 import { cryptoRng, systemClock, type Clock, type Rng } from '../../util/index.js';
-import { advanceHint } from '../catalog-store.js';
+import { advanceHint } from '../hint.js';
 import { StoreUnavailable } from '../errors.js';
 import {
   CATALOG_KEY, CHECKPOINT_PREFIX, GC_BOUNDARY_KEY, LAST_CHECKPOINT_KEY, LOG_PREFIX, STORE_FORMAT, STORE_FORMAT_VERSION, checkpointKey,

@@ -5,10 +5,11 @@
 import { listAll, type ObjectStore } from '../../objectstore/index.js';
 import { StoreUnavailable } from '../errors.js';
 import {
-  CATALOG_KEY, CHECKPOINT_PREFIX, CHECKPOINT_VERSION, CorruptStore, STORE_FORMAT, checkpointKey, decodeCheckpoint, decodeEntry,
+  CATALOG_KEY, CHECKPOINT_PREFIX, CHECKPOINT_VERSION, CorruptStore, GC_BOUNDARY_KEY, STORE_FORMAT, checkpointKey, decodeCheckpoint, decodeEntry,
   logKey, seqOfKey, sha256, type CatalogIdentity, type Checkpoint,
 } from '../layout.js';
 import { CatalogState } from '../state.js';
+import { readBoundary } from '../gc/boundary.js';
 import { BACKUP_FETCH_PARALLEL_MAX } from './limits.js';
 import { emptySnapshot, replayEntry } from './replay.js';
 
@@ -52,13 +53,17 @@ export async function readSnapshot(objects: ObjectStore, target: SnapshotTarget,
   let seq = base.seq;
   let bytesRead = 0;
   const limitSeq = target.kind === 'seq' ? target.seq : Number.MAX_SAFE_INTEGER;
+  let gap = false;
   reading: while (seq < limitSeq) {
     const window = Math.min(BACKUP_FETCH_PARALLEL_MAX, limitSeq - seq);
     const fetched = await Promise.all(Array.from({ length: window }, (_, i) => objects.get(logKey(seq + 1 + i))));
     for (const found of fetched) {
       const key = logKey(seq + 1);
       // the first gap is the head: anything found after it landed while we were reading
-      if (found.kind === 'notFound') break reading;
+      if (found.kind === 'notFound') {
+        gap = true;
+        break reading;
+      }
       if (found.kind === 'unknown') throw new StoreUnavailable(`cannot read ${objects.displayUrl}/${key}: ${found.cause.message}`);
       const entry = decodeEntry(found.body, key);
       if (entry.seq !== seq + 1) throw new CorruptStore(`log entry ${key} says seq ${entry.seq}, expected ${seq + 1}`);
@@ -72,6 +77,15 @@ export async function readSnapshot(objects: ObjectStore, target: SnapshotTarget,
       seq = entry.seq;
       bytesRead += found.body.length;
       onProgress?.({ entries: entries.length, bytes: bytesRead });
+    }
+  }
+  if (gap) {
+    // a hole GC made is not the head: the boundary moves before any delete, so reading it
+    // after the miss tells the two apart
+    const boundary = await readBoundary(objects);
+    if (boundary.kind === 'unknown') throw new StoreUnavailable(`cannot read ${objects.displayUrl}/${GC_BOUNDARY_KEY}: ${boundary.cause.message}`);
+    if (seq + 1 <= boundary.boundary.logDeletedThrough) {
+      return { kind: 'unavailable', reason: `log entry ${seq + 1} was collected by GC while the backup read it (${GC_BOUNDARY_KEY} is at ${boundary.boundary.logDeletedThrough}); retry for a newer point` };
     }
   }
   if (target.kind === 'seq' && seq < target.seq) {

@@ -54,7 +54,7 @@ export function checkMembers(members: Member[]): ValidBackup {
   const identity = parseIdentity(identityBytes);
   if (identity.catalogId !== manifest.catalogId) throw new InvalidBackup(`${IDENTITY_MEMBER} is catalog ${identity.catalogId}, the manifest says ${manifest.catalogId}`);
 
-  const checkpoint = parseStateMember(STATE_MEMBER, required(byName, STATE_MEMBER), manifest.catalogId);
+  const { built: _built, ...checkpoint } = parseStateMember(STATE_MEMBER, required(byName, STATE_MEMBER), manifest.catalogId);
   if (checkpoint.seq !== manifest.seq) throw new InvalidBackup(`${STATE_MEMBER} is at seq ${checkpoint.seq}, the manifest says ${manifest.seq}`);
   if (checkpoint.entryHash !== manifest.entryHash) throw new InvalidBackup(`${STATE_MEMBER} entry hash differs from the manifest's`);
   if (checkpoint.ts !== manifest.entryTs) throw new InvalidBackup(`${STATE_MEMBER} timestamp differs from the manifest's`);
@@ -141,15 +141,16 @@ function parseIdentity(bytes: Buffer): CatalogIdentity {
 }
 
 /** Parses a checkpoint-shaped member, checks its invariants and that it re-encodes to the same bytes. */
-function parseStateMember(name: string, bytes: Buffer, catalogId: string): Checkpoint {
+function parseStateMember(name: string, bytes: Buffer, catalogId: string): Checkpoint & { built: CatalogState } {
   const parsed = parseCheckpointJson(bytes);
   if (typeof parsed === 'string') throw new InvalidBackup(`${name} ${parsed}`);
   if (parsed.catalogId !== catalogId) throw new InvalidBackup(`${name} belongs to catalog ${parsed.catalogId}, not ${catalogId}`);
   const broken = invariantProblem(parsed.state);
   if (broken) throw new InvalidBackup(`${name} breaks a catalog invariant: ${broken}`);
-  const canonical = encodeJson({ ...parsed, state: CatalogState.fromSnapshot(parsed.state).toSnapshot() });
+  const built = CatalogState.fromSnapshot(parsed.state);
+  const canonical = encodeJson({ ...parsed, state: built.toSnapshot() });
   if (!canonical.equals(bytes)) throw new InvalidBackup(`${name} does not re-hash: its state is not in canonical order or form`);
-  return parsed;
+  return Object.assign(parsed, { built });
 }
 
 function checkLog(manifest: BackupManifest, byName: Map<string, Buffer>, target: Checkpoint, identityBytes: Buffer): void {
@@ -160,7 +161,7 @@ function checkLog(manifest: BackupManifest, byName: Map<string, Buffer>, target:
   if (base.seq === 0 && base.entryHash !== sha256(identityBytes)) throw new InvalidBackup(`${BASE_MEMBER} at seq 0 must chain on ${IDENTITY_MEMBER}`);
   const entryCount = manifest.seq - base.seq;
   if (manifest.counts.logEntries !== entryCount) throw new InvalidBackup(`the manifest counts ${manifest.counts.logEntries} log entries, seq ${base.seq + 1}..${manifest.seq} needs ${entryCount}`);
-  const state = CatalogState.fromSnapshot(base.state);
+  const state = base.built; // built from the base member and not used elsewhere: replay onto it
   let hash = base.entryHash;
   let ts = base.ts;
   for (let seq = base.seq + 1; seq <= manifest.seq; seq++) {
