@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CatalogError, type Catalog } from '../catalog/index.js';
 import { REQUEST_BODY_BYTES_MAX } from '../config/limits.js';
+import { parseJson } from '../util/json.js';
 import { envelope, sendError } from './error-envelope.js';
 import { Router } from './router.js';
 import { IdempotencyGate } from './idempotency.js';
@@ -34,7 +35,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      // lossless: int64 snapshot ids beyond 2^53 arrive as bigint instead of being rounded
+      done(null, parseJson(text));
     } catch (error) {
       done(new CatalogError('BadRequest', `Malformed request: invalid JSON: ${(error as Error).message}`), undefined);
     }

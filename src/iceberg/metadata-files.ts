@@ -1,5 +1,6 @@
 // Metadata file naming and (de)serialisation (SERVER-RULES §2.7). Pure: bytes in, bytes out.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseJson, stringifyJson } from '../util/json.js';
 import { err, ok, type Result } from '../util/result.js';
 import { invalid, type IcebergError } from './errors.js';
 
@@ -39,8 +40,9 @@ export function newMetadataFileLocation(args: NewMetadataFileArgs): string {
 const isGzipName = (location: string): boolean =>
   location.endsWith('.gz.metadata.json') || location.endsWith('.metadata.json.gz');
 
+/** Snapshot ids are int64s beyond 2^53: written and read losslessly (bigint ↔ JSON number). */
 export function encodeMetadataFile(json: unknown, location: string): Buffer {
-  const bytes = Buffer.from(JSON.stringify(json), 'utf8');
+  const bytes = Buffer.from(stringifyJson(json), 'utf8');
   return isGzipName(location) ? gzipSync(bytes) : bytes;
 }
 
@@ -48,7 +50,7 @@ export function decodeMetadataFile(bytes: Buffer): Result<unknown, IcebergError>
   try {
     // Sniff the magic rather than trust the name: files get renamed and codecs change over time.
     const plain = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-    return ok(JSON.parse(plain.toString('utf8')) as unknown);
+    return ok(parseJson(plain.toString('utf8')));
   } catch (e) {
     return err(invalid(`Cannot read metadata file: ${e instanceof Error ? e.message : String(e)}`));
   }

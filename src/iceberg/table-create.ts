@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { err, ok, type Result } from '../util/result.js';
 import { invalid, type IcebergError } from './errors.js';
 import {
+  NO_SNAPSHOT_ID,
   PARTITION_DATA_ID_START,
   SUPPORTED_FORMAT_VERSION,
   isFormatVersion,
@@ -79,7 +80,7 @@ export function newTableMetadata(request: unknown, ctx: CreateContext): Result<T
     'default-spec-id': 0,
     'last-partition-id': spec.value.fields.reduce((m, f) => Math.max(m, f['field-id']), PARTITION_DATA_ID_START - 1),
     properties: persistedProperties(rawProps, req['stage-create'] === true, ctx.nowMs),
-    'current-snapshot-id': -1,
+    'current-snapshot-id': NO_SNAPSHOT_ID,
     snapshots: [],
     'snapshot-log': [],
     'metadata-log': [],

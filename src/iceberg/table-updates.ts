@@ -5,11 +5,13 @@ import { invalid, type IcebergError } from './errors.js';
 import { DEFAULT_FORMAT_VERSION } from './table-create.js';
 import {
   MAIN_BRANCH,
+  NO_SNAPSHOT_ID,
   PARTITION_DATA_ID_START,
   SUPPORTED_FORMAT_VERSION,
   isFormatVersion,
   type FormatVersion,
   type MetadataLogEntry,
+  type SnapshotId,
   type TableMetadata,
 } from './table-metadata.js';
 import { TableMetadataBuilder, type Change } from './table/builder.js';
@@ -81,7 +83,7 @@ function emptyMetadata(updates: TableUpdate[], ctx: TableApplyContext): Result<T
     'default-spec-id': 0,
     'last-partition-id': PARTITION_DATA_ID_START - 1,
     properties: {},
-    'current-snapshot-id': -1,
+    'current-snapshot-id': NO_SNAPSHOT_ID,
     snapshots: [],
     'snapshot-log': [],
     'metadata-log': [],
@@ -137,8 +139,8 @@ function appendPreviousFile(
  */
 function rebuildSnapshotLog(md: TableMetadata, changes: Change[]): Result<TableMetadata['snapshot-log'], IcebergError> {
   const current = md['current-snapshot-id'];
-  const added = new Set<number>();
-  const intermediate = new Set<number>();
+  const added = new Set<SnapshotId>();
+  const intermediate = new Set<SnapshotId>();
   for (const c of changes) {
     if (c.kind === 'add-snapshot') added.add(c.id);
     else if (c.kind === 'set-ref' && c.name === MAIN_BRANCH && added.has(c.id) && c.id !== current) intermediate.add(c.id);

@@ -69,7 +69,7 @@ describe('newTableMetadata (§2.1)', () => {
     assert.equal(md.location, 's3://b/ns/t');
     assert.equal(md['table-uuid'], 'u-1');
     assert.equal(md['last-updated-ms'], T0);
-    assert.equal(md['current-snapshot-id'], -1);
+    assert.equal(md['current-snapshot-id'], -1n);
     assert.deepEqual([md.snapshots, md['snapshot-log'], md['metadata-log'], md.refs], [[], [], [], {}]);
     assert.equal(md['next-row-id'], 0);
     assert.equal(md['format-version'], 3);

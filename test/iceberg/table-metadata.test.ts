@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/table-metadata.js';
 import { applyTableUpdates } from '../../src/iceberg/table-updates.js';
+import { parseJson, stringifyJson } from '../../src/util/json.js';
 import { addSnapshot, baseTable, deepFreeze, setMain, snapshot, T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 
 const legacyV1 = JSON.parse(readFileSync(new URL('./fixtures/table/v1-legacy.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -22,13 +23,13 @@ describe('tableMetadataToJson (§2.7)', () => {
     assert.deepEqual(json['partition-spec'], [{ 'source-id': 2, 'field-id': 1000, name: 'data_bucket', transform: 'bucket[16]' }]);
     assert.equal('last-sequence-number' in json, false);
     assert.equal('next-row-id' in json, false);
-    assert.equal(json['current-snapshot-id'], -1);
+    assert.equal(json['current-snapshot-id'], -1n);
   });
 
   it('v2 writes last-sequence-number, -1 for no snapshot, no legacy fields', () => {
     const json = tableMetadataToJson(baseTable({ version: 2 }));
     assert.equal(json['last-sequence-number'], 0);
-    assert.equal(json['current-snapshot-id'], -1);
+    assert.equal(json['current-snapshot-id'], -1n);
     assert.equal('schema' in json || 'partition-spec' in json || 'next-row-id' in json, false);
   });
 
@@ -36,7 +37,7 @@ describe('tableMetadataToJson (§2.7)', () => {
     const json = tableMetadataToJson(baseTable({ version: 3 }));
     assert.equal(json['next-row-id'], 0);
     assert.equal(json['current-snapshot-id'], null);
-    assert.equal(tableMetadataToJson(withSnapshots(3))['current-snapshot-id'], 1);
+    assert.equal(tableMetadataToJson(withSnapshots(3))['current-snapshot-id'], 1n);
   });
 
   it('always writes the arrays and refs', () => {
@@ -51,7 +52,9 @@ describe('tableMetadataToJson (§2.7)', () => {
     it(`round-trips v${version}: parse(toJson(md)) deep-equals md, also through JSON text`, () => {
       const md = deepFreeze(withSnapshots(version));
       assert.deepEqual(unwrap(parseTableMetadata(tableMetadataToJson(md))), md);
-      assert.deepEqual(unwrap(parseTableMetadata(JSON.parse(JSON.stringify(tableMetadataToJson(md))))), md);
+      const text = stringifyJson(tableMetadataToJson(md));
+      assert.match(text, /"current-snapshot-id":1,/, 'ids are JSON numbers');
+      assert.deepEqual(unwrap(parseTableMetadata(parseJson(text))), md);
     });
   }
 });
@@ -69,7 +72,18 @@ describe('parseTableMetadata', () => {
     assert.equal(md['last-sequence-number'], 0);
   });
 
-  it('rejects int64 ids beyond 2^53 instead of silently rounding them', () => {
+  it('reads int64 ids beyond 2^53 exactly from parseJson text, and writes them back unchanged', () => {
+    const text = JSON.stringify(legacyV1).replaceAll('3055729675574597', '3055729675574597004');
+    const md = unwrap(parseTableMetadata(parseJson(text)));
+    assert.equal(md['current-snapshot-id'], 3055729675574597004n);
+    assert.equal(md.refs.main['snapshot-id'], 3055729675574597004n, 'the synthesised main branch');
+    assert.ok(md.snapshots.some((s) => s['snapshot-id'] === 3055729675574597004n));
+    const written = stringifyJson(tableMetadataToJson(md));
+    assert.ok(written.includes('"current-snapshot-id":3055729675574597004,'), written);
+    assert.deepEqual(unwrap(parseTableMetadata(parseJson(written))), md);
+  });
+
+  it('rejects an id that JSON.parse already rounded (an unsafe number) instead of keeping the wrong id', () => {
     const text = JSON.stringify(legacyV1).replaceAll('3055729675574597', '3055729675574597004');
     assert.equal(unwrapErr(parseTableMetadata(JSON.parse(text))).kind, 'invalid');
   });
@@ -77,7 +91,7 @@ describe('parseTableMetadata', () => {
   it('accepts null current-snapshot-id and nulls for optional arrays', () => {
     const json = { ...tableMetadataToJson(baseTable({ version: 3 })), 'snapshot-log': null, statistics: null };
     const md = unwrap(parseTableMetadata(json));
-    assert.equal(md['current-snapshot-id'], -1);
+    assert.equal(md['current-snapshot-id'], -1n);
     assert.deepEqual(md['snapshot-log'], []);
   });
 
@@ -95,7 +109,7 @@ describe('refsOnly', () => {
   it('keeps only snapshots referenced by a branch or tag', () => {
     const md = deepFreeze(unwrap(applyTableUpdates(withSnapshots(2), [addSnapshot(snapshot(2, { seq: 2, parent: 1 })), setMain(2), addSnapshot(snapshot(3, { seq: 3, parent: 2 }))], { nowMs: T0 + 20 })).metadata);
     const trimmed = refsOnly(md);
-    assert.deepEqual(trimmed.snapshots.map((s) => s['snapshot-id']), [1, 2]);
+    assert.deepEqual(trimmed.snapshots.map((s) => s['snapshot-id']), [1n, 2n]);
     assert.equal(md.snapshots.length, 3);
     assert.deepEqual(trimmed['snapshot-log'], md['snapshot-log']);
   });

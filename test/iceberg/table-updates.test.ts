@@ -172,16 +172,16 @@ describe('applyTableUpdates: snapshots (§2.6)', () => {
 
   it('set-snapshot-ref main moves current and logs the snapshot timestamp when added now', () => {
     const md = applyOk(frozen(), [addSnapshot(snapshot(1, { seq: 1, ts: T0 + 5 })), setMain(1)]);
-    assert.equal(md['current-snapshot-id'], 1);
-    assert.deepEqual(md.refs.main, { type: 'branch', 'snapshot-id': 1 });
-    assert.deepEqual(md['snapshot-log'], [{ 'timestamp-ms': T0 + 5, 'snapshot-id': 1 }]);
+    assert.equal(md['current-snapshot-id'], 1n);
+    assert.deepEqual(md.refs.main, { type: 'branch', 'snapshot-id': 1n });
+    assert.deepEqual(md['snapshot-log'], [{ 'timestamp-ms': T0 + 5, 'snapshot-id': 1n }]);
     assert.equal(md['last-updated-ms'], T0 + 5);
   });
 
   it('rolling main back to an older snapshot logs "now"', () => {
     const md = deepFreeze(applyOk(frozen(), [addSnapshot(snapshot(1, { seq: 1 })), setMain(1), addSnapshot(snapshot(2, { seq: 2, parent: 1 })), { action: 'set-snapshot-ref', 'ref-name': 'dev', type: 'branch', 'snapshot-id': 2 }]));
     const rolled = applyOk(md, [setMain(2)]);
-    assert.deepEqual(rolled['snapshot-log'].at(-1), { 'timestamp-ms': NOW, 'snapshot-id': 2 });
+    assert.deepEqual(rolled['snapshot-log'].at(-1), { 'timestamp-ms': NOW, 'snapshot-id': 2n });
     assert.equal(rolled['last-updated-ms'], NOW);
   });
 
@@ -191,7 +191,7 @@ describe('applyTableUpdates: snapshots (§2.6)', () => {
       addSnapshot(snapshot(2, { seq: 2, parent: 1 })), setMain(2),
       addSnapshot(snapshot(3, { seq: 3, parent: 2 })), setMain(3),
     ]);
-    assert.deepEqual(md['snapshot-log'].map((e) => e['snapshot-id']), [3]);
+    assert.deepEqual(md['snapshot-log'].map((e) => e['snapshot-id']), [3n]);
     assert.equal(md.snapshots.length, 3);
   });
 
@@ -209,14 +209,14 @@ describe('applyTableUpdates: snapshots (§2.6)', () => {
       { action: 'set-statistics', statistics: { 'snapshot-id': 2, 'statistics-path': 's3://x/2.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] } },
       { action: 'set-partition-statistics', 'partition-statistics': { 'snapshot-id': 2, 'statistics-path': 's3://x/p2', 'file-size-in-bytes': 1 } }]);
     deepFreeze(md);
-    assert.deepEqual(md['snapshot-log'].map((e) => e['snapshot-id']), [1, 2, 3]);
+    assert.deepEqual(md['snapshot-log'].map((e) => e['snapshot-id']), [1n, 2n, 3n]);
     const after = applyOk(md, [{ action: 'remove-snapshots', 'snapshot-ids': [2] }]);
-    assert.deepEqual(after.snapshots.map((s) => s['snapshot-id']), [1, 3]);
-    assert.deepEqual(after['snapshot-log'].map((e) => e['snapshot-id']), [3], 'history before the gap is cleared');
+    assert.deepEqual(after.snapshots.map((s) => s['snapshot-id']), [1n, 3n]);
+    assert.deepEqual(after['snapshot-log'].map((e) => e['snapshot-id']), [3n], 'history before the gap is cleared');
     assert.deepEqual(Object.keys(after.refs), ['main']);
     assert.deepEqual([after.statistics, after['partition-statistics']], [[], []]);
     const gone = applyOk(md, [{ action: 'remove-snapshots', 'snapshot-ids': [1, 2, 3] }]);
-    assert.equal(gone['current-snapshot-id'], -1);
+    assert.equal(gone['current-snapshot-id'], -1n);
     assert.deepEqual(gone.refs, {});
     assert.deepEqual(gone['snapshot-log'], []);
   });
@@ -224,7 +224,7 @@ describe('applyTableUpdates: snapshots (§2.6)', () => {
   it('remove-snapshot-ref main clears the current snapshot', () => {
     const md = deepFreeze(applyOk(frozen(), [addSnapshot(snapshot(1, { seq: 1 })), setMain(1)]));
     const r = applyOk(md, [{ action: 'remove-snapshot-ref', 'ref-name': 'main' }]);
-    assert.equal(r['current-snapshot-id'], -1);
+    assert.equal(r['current-snapshot-id'], -1n);
     assert.deepEqual(r.refs, {});
     assert.equal(r.snapshots.length, 1);
   });
@@ -273,13 +273,13 @@ describe('applyTableUpdates: replace transaction (§2.9)', () => {
       { action: 'set-properties', updates: { replaced: 'yes' } },
     ], { nowMs: NOW + 5, baseMetadataLocation: 's3://b/ns/t/metadata/00001-b.metadata.json' });
     assert.equal(replaced['table-uuid'], base['table-uuid']);
-    assert.equal(replaced['current-snapshot-id'], -1);
+    assert.equal(replaced['current-snapshot-id'], -1n);
     assert.deepEqual(replaced['snapshot-log'], base['snapshot-log']);
     assert.equal(replaced['current-schema-id'], 1);
     assert.equal(replaced['default-spec-id'], 1);
     assert.equal(replaced['metadata-log'].length, 2);
     const withData = applyOk(deepFreeze(replaced), [addSnapshot(snapshot(9, { seq: 2 })), setMain(9)]);
-    assert.deepEqual(withData['snapshot-log'].map((e) => e['snapshot-id']), [1, 9]);
+    assert.deepEqual(withData['snapshot-log'].map((e) => e['snapshot-id']), [1n, 9n]);
   });
 });
 
@@ -308,7 +308,7 @@ describe('applyTableUpdates: create path (§2.2)', () => {
       assert.equal(md['table-uuid'], 'c0ffee00-0000-4000-8000-000000000000');
       assert.equal(md.location, 's3://b/ns/ctas');
       assert.equal(md['last-partition-id'], 999);
-      assert.equal(md['current-snapshot-id'], 5);
+      assert.equal(md['current-snapshot-id'], 5n);
       assert.deepEqual(md['metadata-log'], []);
       assert.equal(md['next-row-id'], version === 3 ? 4 : undefined);
       assert.equal(md['last-sequence-number'], version === 1 ? 0 : 1);

@@ -1,10 +1,12 @@
 // The table metadata builder (Java TableMetadata.Builder semantics, SERVER-RULES §1.2, §2.4–§2.6).
 // It owns a private deep copy of the base metadata, so a failed update can simply be dropped:
 // the caller's object is never touched. Every handler validates first and mutates last.
+import { stringifyJson } from '../../util/json.js';
 import { assertNever, err, ok, type Result } from '../../util/result.js';
 import { IcebergError, invalid, type IcebergError as IcebergErrorT } from '../errors.js';
 import {
   MAIN_BRANCH,
+  NO_SNAPSHOT_ID,
   PARTITION_DATA_ID_START,
   SUPPORTED_FORMAT_VERSION,
   isFormatVersion,
@@ -14,6 +16,7 @@ import {
   type PartitionSpec,
   type Schema,
   type Snapshot,
+  type SnapshotId,
   type SnapshotRef,
   type SortOrder,
   type TableMetadata,
@@ -29,9 +32,9 @@ const retryable = (message: string): R => err(new IcebergError('retryable', mess
 
 /** What happened, in order; only what build() needs to reason about (snapshot log, no-op detection). */
 export type Change =
-  | { kind: 'add-snapshot'; id: number }
-  | { kind: 'set-ref'; name: string; id: number }
-  | { kind: 'remove-snapshot'; id: number }
+  | { kind: 'add-snapshot'; id: SnapshotId }
+  | { kind: 'set-ref'; name: string; id: SnapshotId }
+  | { kind: 'remove-snapshot'; id: SnapshotId }
   | { kind: 'other'; action: TableUpdate['action'] };
 
 type Update<A extends TableUpdate['action']> = Extract<TableUpdate, { action: A }>;
@@ -158,7 +161,7 @@ export class TableMetadataBuilder {
     const bound = checkSpecAgainstSchema({ fields }, schema);
     if (!bound.ok) return bound;
     if (this.md['format-version'] === 1 && !fields.every((f, i) => f['field-id'] === PARTITION_DATA_ID_START + i)) {
-      return fail(`Spec does not use sequential IDs that are required in v1: ${JSON.stringify(fields)}`);
+      return fail(`Spec does not use sequential IDs that are required in v1: ${stringifyJson(fields)}`);
     }
     const id = this.md['partition-specs'].reduce((next, s) => Math.max(next, s['spec-id'] + 1), 0);
     const spec: PartitionSpec = { 'spec-id': id, fields };
@@ -286,7 +289,7 @@ export class TableMetadataBuilder {
     return done;
   }
 
-  private removeSnapshots(ids: number[]): R {
+  private removeSnapshots(ids: SnapshotId[]): R {
     const remove = new Set(ids);
     const md = this.md;
     const removed = md.snapshots.filter((s) => remove.has(s['snapshot-id']));
@@ -303,7 +306,7 @@ export class TableMetadataBuilder {
   }
 
   private removeRef(name: string): R {
-    if (name === MAIN_BRANCH) this.md['current-snapshot-id'] = -1;
+    if (name === MAIN_BRANCH) this.md['current-snapshot-id'] = NO_SNAPSHOT_ID;
     if (!(name in this.md.refs)) return done;
     delete this.md.refs[name];
     return this.changed('remove-snapshot-ref');

@@ -4,6 +4,7 @@
 import { err, ok, type Result } from '../../util/result.js';
 import { invalid, type IcebergError } from '../errors.js';
 import type { PartitionSpec, Schema, SortOrder, TableMetadata } from '../table-metadata.js';
+import { NO_SNAPSHOT_ID, type SnapshotId } from './wire.js';
 import { indexFields } from './schema-utils.js';
 
 const ONE_MINUTE = 60_000;
@@ -32,7 +33,7 @@ export function checkConsistency(md: TableMetadata, opts: { checkBindings?: bool
 }
 
 function checkSnapshotsAndRefs(md: TableMetadata): Result<void, IcebergError> {
-  const ids = new Set<number>();
+  const ids = new Set<SnapshotId>();
   for (const s of md.snapshots) {
     const seq = s['sequence-number'] ?? 0;
     if (seq > md['last-sequence-number']) {
@@ -47,7 +48,7 @@ function checkSnapshotsAndRefs(md: TableMetadata): Result<void, IcebergError> {
   }
   const current = md['current-snapshot-id'];
   const main = md.refs.main;
-  if (current !== -1) {
+  if (current !== NO_SNAPSHOT_ID) {
     if (main && main['snapshot-id'] !== current) {
       return fail(`Current snapshot ID does not match main branch (${current} != ${main['snapshot-id']})`);
     }

@@ -1,5 +1,6 @@
 // Schema helpers shared by create and commit: field indexing, fresh id assignment (Java
 // TypeUtil.assignFreshIds order), format-version gating and schema identity.
+import { stringifyJson } from '../../util/json.js';
 import { err, ok, type Result } from '../../util/result.js';
 import { invalid, type IcebergError } from '../errors.js';
 import type { FormatVersion, NestedField, Schema, Type } from '../table-metadata.js';
@@ -63,7 +64,7 @@ export function checkSchemaForVersion(schema: Schema, version: FormatVersion): R
       problems.push(`Invalid type for ${f.name}: ${String(f.type)} is not supported until v${min}`);
     }
     if (version < 3 && f.initialDefault !== undefined && f.initialDefault !== null) {
-      problems.push(`Invalid initial default for ${f.name}: non-null default (${JSON.stringify(f.initialDefault)}) is not supported until v3`);
+      problems.push(`Invalid initial default for ${f.name}: non-null default (${stringifyJson(f.initialDefault)}) is not supported until v3`);
     }
   }
   if (problems.length === 0) return ok(undefined);
