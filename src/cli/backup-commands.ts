@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, loadSettings, type Settings } from '../config/index.js';
+import { ConfigError, type Settings } from '../config/index.js';
 import { LocationResolver, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore } from '../store/catalog-store.js';
 import { encodeJson } from '../store/layout.js';
@@ -12,26 +12,15 @@ import {
   buildMembers, openArchiveInput, readSnapshot, restoreBackup, validateArchive, writeArchive, type ArchiveTarget, type LocationCheck,
   type SnapshotTarget, type ValidBackup,
 } from '../store/backup/index.js';
-import { describeProblem } from './problems.js';
+import { fail, settingsFrom, type CommonFlags as StorageFlags } from './common.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const PROGRESS_INTERVAL_MS = 100;
 
-interface CommonFlags {
-  storage?: string;
-  config?: string;
+interface CommonFlags extends StorageFlags {
   json?: boolean;
 }
 
-function settingsFrom(flags: CommonFlags): Settings {
-  return loadSettings({ configFile: flags.config, flags: { object_store_url: flags.storage } });
-}
-
-function fail(error: unknown): never {
-  const problem = describeProblem(error);
-  process.stderr.write(`floe: ${problem.message}\n`);
-  process.exit(problem.exitCode);
-}
 
 /** An expected refusal (exists, invalid, not covered): one line, exit 1. */
 function refuse(message: string, json: boolean | undefined, report: Record<string, unknown> = {}): never {
@@ -101,7 +90,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
     settings = settingsFrom(flags);
     target = parseTarget(flags);
     if (flags.output === undefined && !settings.backup.location) {
-      throw new ConfigError('no --output and no [backup] location configured: give --output FILE (or - for stdout), or set [backup] location / FLOE_LOCATION');
+      throw new ConfigError('no --output and no [backup] location configured: give --output FILE (or - for stdout), or set [backup] location / FLOE_BACKUP_LOCATION');
     }
   } catch (error) {
     fail(error);

@@ -2,28 +2,13 @@
 // flags > environment > TOML file > defaults; a bad value exits with status 2.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { loadSettings, type Settings } from '../config/index.js';
-import { describeProblem } from './problems.js';
+import type { Settings } from '../config/index.js';
+import { fail, settingsFrom, type CommonFlags } from './common.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
 import { registerBackupCommands } from './backup-commands.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-interface CommonFlags {
-  storage?: string;
-  config?: string;
-}
-
-function settingsFrom(flags: CommonFlags, extra: Record<string, string | number | undefined> = {}): Settings {
-  return loadSettings({ configFile: flags.config, flags: { object_store_url: flags.storage, ...extra } });
-}
-
-function fail(error: unknown): never {
-  const problem = describeProblem(error);
-  process.stderr.write(`floe: ${problem.message}\n`);
-  process.exit(problem.exitCode);
-}
 
 export function buildProgram(): Command {
   const program = new Command('floe')

@@ -37,7 +37,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('catalog', 'consistency', 'string', 'linearizable or bounded'),
   key('catalog', 'max_staleness_ms', 'int', 'an integer from 0 to 3600000'),
   key('catalog', 'idempotency_key_lifetime', 'string', 'an ISO-8601 duration such as PT30M'),
-  key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'),
+  { ...key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'), env: ['FLOE_BACKUP_LOCATION', 'FLOE_LOCATION'] },
 ];
 
 export class ConfigError extends Error {
