@@ -31,7 +31,14 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   const clock = options.clock ?? systemClock;
   const rng = options.rng ?? cryptoRng;
   const objects = options.objects ?? openObjectStore(settings.storage.object_store_url, settings.storage);
-  if (options.checkObjects) await options.checkObjects(objects);
+  if (options.checkObjects) {
+    try {
+      await options.checkObjects(objects);
+    } catch (error) {
+      await objects.close();
+      throw error;
+    }
+  }
   const store = await CatalogStore.open(objects, {
     clock,
     rng,

@@ -11,7 +11,8 @@
 // Azure has no "start after" in List Blobs, only an opaque continuation marker. We remember the
 // marker that follows each page we returned (bounded), so paging through a listing in order
 // costs one request per page; a cold `startAfter` falls back to scanning from the prefix.
-import { DefaultAzureCredential } from '@azure/identity';
+// type-only: @azure/identity takes about a second to load, so it is imported on first use
+import type { TokenCredential } from '@azure/identity';
 import {
   BlobServiceClient,
   StorageSharedKeyCredential,
@@ -72,6 +73,17 @@ function errorFacts(error: unknown): { status: number | undefined; code: string 
   return { status, code };
 }
 
+/** DefaultAzureCredential, loaded on the first token request (connection strings never need it). */
+function lazyDefaultCredential(): TokenCredential {
+  let inner: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      inner ??= import('@azure/identity').then((identity) => new identity.DefaultAzureCredential());
+      return (await inner).getToken(scopes, options);
+    },
+  };
+}
+
 function serviceClient(auth: AzureAuth, pipeline: StoragePipelineOptions): BlobServiceClient {
   switch (auth.kind) {
     case 'connectionString':
@@ -85,7 +97,7 @@ function serviceClient(auth: AzureAuth, pipeline: StoragePipelineOptions): BlobS
     case 'tokenCredential':
       return new BlobServiceClient(
         auth.endpoint ?? `https://${auth.account}.blob.core.windows.net`,
-        new DefaultAzureCredential(),
+        lazyDefaultCredential(),
         pipeline,
       );
   }
