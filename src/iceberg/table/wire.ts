@@ -40,7 +40,13 @@ export const LongZ = z
 const long = LongZ;
 
 // Recursive Iceberg type: a primitive name ("long", "decimal(9,2)", "variant", ...) or a nested type.
-export const TypeZ: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), StructTypeZ, ListTypeZ, MapTypeZ]));
+// The spec's primitive type names; anything else (e.g. "varchar") is a bad request, not a
+// column the engines could never read.
+const PRIMITIVE_TYPE =
+  /^(boolean|int|long|float|double|date|time|timestamp|timestamptz|timestamp_ns|timestamptz_ns|string|uuid|binary|variant|unknown|decimal\(\s*\d+\s*,\s*\d+\s*\)|fixed\[\s*\d+\s*\]|geometry(\(.*\))?|geography(\(.*\))?)$/;
+const PrimitiveTypeZ = z.string().regex(PRIMITIVE_TYPE, { message: 'unknown primitive type' });
+
+export const TypeZ: z.ZodType<unknown> = z.lazy(() => z.union([PrimitiveTypeZ, StructTypeZ, ListTypeZ, MapTypeZ]));
 
 export const NestedFieldZ = z.looseObject({
   id: int,
