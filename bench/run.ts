@@ -142,7 +142,33 @@ async function scenario(kind: 'memory' | 'file') {
   }
 }
 
+/** Commits/s with 32 clients on 32 tables, spread over `replicas` serve processes on one file:// root. */
+async function replicaScenario(replicas: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-bench-'));
+  const storage = `file://${dir}/catalog`;
+  const servers: Server[] = [];
+  try {
+    for (let r = 0; r < replicas; r++) servers.push(await startServer(storage, `file://${dir}/warehouse`));
+    await call(servers[0]!, 'POST', '/v1/namespaces', { namespace: ['rep'] });
+    for (let t = 0; t < 32; t++) await createTable(servers[t % replicas]!, 'rep', `t${t}`);
+    const counters = new Array(32).fill(0);
+    const rate = await throughput(32, QUICK ? 3000 : 8000, async (w) => {
+      const res = await call(servers[w % replicas]!, 'POST', `/v1/namespaces/rep/tables/t${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { n: String(counters[w]++) } }] });
+      if (res.status !== 200) throw new Error(`commit: ${res.status} ${res.text}`);
+    });
+    console.log(`file:// ${replicas} replica${replicas > 1 ? 's' : ''}: ${rate.toFixed(0)} commits/s with 32 clients on 32 tables`);
+  } finally {
+    for (const server of servers) {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`floe bench on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}`);
 await scenario('memory');
 await scenario('file');
+await replicaScenario(1);
+await replicaScenario(3);
 agent.destroy();

@@ -331,15 +331,8 @@ export class CatalogStore {
     if (entry.prev !== this.headHash) {
       throw this.fail(new CorruptStore(`broken chain at seq ${entry.seq} (${this.objects.displayUrl}/${key}): prev does not match the hash of entry ${entry.seq - 1}`));
     }
-    for (const txn of entry.txns) {
-      for (const effect of txn.effects) {
-        const why = this._state.conflict(effect);
-        if (why) throw this.fail(new CorruptStore(`log entry ${key} does not apply (${effect.op}: ${why})`));
-        this._state.apply(effect);
-      }
-      if (txn.idem) this._state.recordIdempotency(txn.idem);
-    }
-    this._state.expireIdempotency(entry.ts);
+    const why = this._state.applyEntry(entry);
+    if (why) throw this.fail(new CorruptStore(`log entry ${key} does not apply (${why})`));
     this._headSeq = entry.seq;
     this.headHash = sha256(bytes);
     this.headTs = entry.ts;

@@ -2,7 +2,7 @@
 // records and pending purges. Applying an effect checks its precondition first and changes
 // nothing when it fails, so `tryApply` doubles as the conflict check for a batch being built.
 import { assertNever } from '../util/index.js';
-import type { Effect, IdempotencyRecord, Levels } from './effects.js';
+import type { Effect, IdempotencyRecord, Levels, Txn } from './effects.js';
 
 export interface NamespaceRecord {
   levels: Levels;
@@ -154,6 +154,25 @@ export class CatalogState {
       default:
         return assertNever(effect, 'effect');
     }
+  }
+
+  /**
+   * Applies one log entry's txns in order (effects, then idempotency records, then expiry by
+   * the entry's timestamp); returns why an effect does not apply, or undefined. Shared by the
+   * replicas and by backup replay, so both hold byte-for-byte the same state at a sequence.
+   */
+  applyEntry(entry: { ts: number; txns: Txn[] }): string | undefined {
+    for (const txn of entry.txns) {
+      if (typeof txn !== 'object' || txn === null || !Array.isArray(txn.effects)) return 'a txn has no effects list';
+      for (const effect of txn.effects) {
+        const why = this.conflict(effect);
+        if (why) return `${effect.op}: ${why}`;
+        this.apply(effect);
+      }
+      if (txn.idem) this.recordIdempotency(txn.idem);
+    }
+    this.expireIdempotency(entry.ts);
+    return undefined;
   }
 
   recordIdempotency(record: IdempotencyRecord): void {

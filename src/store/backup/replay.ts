@@ -1,24 +1,12 @@
 // Replaying log entries onto a state, and the catalog invariants a restored state must hold.
-// Mirrors CatalogStore's private applyEntryBytes so a backup's state is byte-for-byte the
-// state a replica would hold at that sequence.
+// Replay is CatalogState.applyEntry, the same code the replicas run, so a backup's state is
+// byte-for-byte the state a replica would hold at that sequence.
 import type { LogEntry } from '../layout.js';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../layout.js';
 import { CatalogState, entityKey, nsKey, type StateSnapshot } from '../state.js';
 
 /** Applies one entry's effects in order; returns why it does not apply, or undefined. */
-export function replayEntry(state: CatalogState, entry: LogEntry): string | undefined {
-  for (const txn of entry.txns) {
-    if (typeof txn !== 'object' || txn === null || !Array.isArray(txn.effects)) return 'a txn has no effects list';
-    for (const effect of txn.effects) {
-      const why = state.conflict(effect);
-      if (why) return `${effect.op}: ${why}`;
-      state.apply(effect);
-    }
-    if (txn.idem) state.recordIdempotency(txn.idem);
-  }
-  state.expireIdempotency(entry.ts);
-  return undefined;
-}
+export const replayEntry = (state: CatalogState, entry: LogEntry): string | undefined => state.applyEntry(entry);
 
 const LOCATION_CHARS_MAX = 4096;
 const IDEMPOTENCY_FIELDS = ['key', 'status', 'body', 'expiresAtMs'];
