@@ -64,7 +64,7 @@ async function addSnapshots(server: Server, ns: string, name: string, count: num
         {
           action: 'add-snapshot',
           snapshot: {
-            'snapshot-id': i, ...(i > 1 && { 'parent-snapshot-id': i - 1 }), 'sequence-number': i, 'timestamp-ms': 1_700_000_000_000 + i,
+            'snapshot-id': i, ...(i > 1 && { 'parent-snapshot-id': i - 1 }), 'sequence-number': i, 'timestamp-ms': Date.now(),
             'manifest-list': `file:///bench/${name}/snap-${i}.avro`, summary: { operation: 'append', 'added-data-files': '1' }, 'schema-id': 0,
           },
         },

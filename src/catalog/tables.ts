@@ -20,6 +20,8 @@ export interface LoadTableResult {
   metadata: TableMetadata;
   /** the serialised `metadata` object, cached per file */
   metadataJson: string;
+  /** the whole LoadTableResult body, when it has a metadata location */
+  body?: Buffer;
   etag: string;
 }
 
@@ -50,19 +52,27 @@ export function etagOf(metadataLocation: string, mode: SnapshotsMode): string {
   return `"${createHash('sha256').update(`${metadataLocation},snapshots=${mode}`).digest('base64url').slice(0, 27)}"`;
 }
 
-const serialized = new Map<string, string>();
-const SERIALIZED_MAX = 1024;
+interface Rendered {
+  json: string;
+  body: Buffer;
+  etag: string;
+}
+
+/** Rendered answers per (snapshots mode, metadata file): metadata files never change. */
+const rendered = new Map<string, Rendered>();
+const RENDERED_MAX = 1024;
 
 function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode): LoadTableResult {
   const cacheKey = `${mode}\u0000${location}`;
-  let json = serialized.get(cacheKey);
-  if (json === undefined) {
-    // stringifyJson: int64 snapshot ids (bigint) are written as exact JSON numbers
-    json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
-    serialized.set(cacheKey, json);
-    if (serialized.size > SERIALIZED_MAX) serialized.delete(serialized.keys().next().value!);
+  let cached = rendered.get(cacheKey);
+  if (cached === undefined) {
+    const json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
+    const body = Buffer.from(`{"metadata-location":${JSON.stringify(location)},"metadata":${json},"config":{}}`);
+    cached = { json, body, etag: etagOf(location, mode) };
+    rendered.set(cacheKey, cached);
+    if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
   }
-  return { metadataLocation: location, metadata, metadataJson: json, etag: etagOf(location, mode) };
+  return { metadataLocation: location, metadata, metadataJson: cached.json, body: cached.body, etag: cached.etag };
 }
 
 /** The answer for a given version (used when an Idempotency-Key replays a recorded answer). */
@@ -95,10 +105,16 @@ export async function listTables(ctx: CatalogContext, levels: string[], page: Pa
 }
 
 export async function loadTable(ctx: CatalogContext, id: Identifier, mode: SnapshotsMode = 'all'): Promise<LoadTableResult> {
+  // The file must still exist (a vanished metadata file answers 404): check it while the
+  // read barrier runs, and again only if the barrier moved the pointer.
+  const before = ctx.store.state.table(id.namespace, id.name)?.metadataLocation;
+  const existed = before === undefined ? undefined : ctx.warehouse.exists(before).catch(() => undefined);
   await readBarrier(ctx);
   const pointer = ctx.store.state.table(id.namespace, id.name);
   if (!pointer) throw noSuchTable(id);
-  return toResult(pointer.metadataLocation, await readTable(ctx, pointer.metadataLocation), mode);
+  const verified = pointer.metadataLocation === before && (await existed) === true;
+  const metadata = await ctx.warehouse.read(pointer.metadataLocation, parseTableMetadata, !verified);
+  return toResult(pointer.metadataLocation, metadata, mode);
 }
 
 /** ETag of the current version without reading the metadata file (for If-None-Match). */

@@ -75,17 +75,18 @@ export class FileObjectStore implements ObjectStore {
     this.knownDirs.add(dir);
   }
 
-  private async writeTemp(dir: string, body: Uint8Array): Promise<string> {
+  /** Writes and fsyncs a temp file; its stat is the final object's (link and rename keep the inode). */
+  private async writeTemp(dir: string, body: Uint8Array): Promise<{ temp: string; etag: string }> {
     await this.ensureDir(dir);
     const temp = path.join(dir, `${TEMP_MARK}${randomBytes(8).toString('hex')}`);
     const handle = await fs.open(temp, 'wx', 0o644);
     try {
       await handle.writeFile(body);
       await handle.sync();
+      return { temp, etag: etagOf((await handle.stat({ bigint: true })) as Stat) };
     } finally {
       await handle.close();
     }
-    return temp;
   }
 
   private async syncDir(dir: string): Promise<void> {
@@ -137,7 +138,8 @@ export class FileObjectStore implements ObjectStore {
     const dir = path.dirname(file);
     let temp: string | undefined;
     try {
-      temp = await this.writeTemp(dir, body);
+      const written = await this.writeTemp(dir, body);
+      temp = written.temp;
       try {
         await fs.link(temp, file);
       } catch (error) {
@@ -145,11 +147,12 @@ export class FileObjectStore implements ObjectStore {
         throw error;
       }
       await this.syncDir(dir);
-      return { kind: 'created', etag: etagOf((await fs.stat(file, { bigint: true })) as Stat) };
+      return { kind: 'created', etag: written.etag };
     } catch (error) {
       return failure(error);
     } finally {
-      if (temp) await fs.unlink(temp).catch(() => undefined);
+      // the temp name is only an extra link now; nobody waits for its removal
+      if (temp) void fs.unlink(temp).catch(() => undefined);
     }
   }
 
@@ -157,10 +160,10 @@ export class FileObjectStore implements ObjectStore {
     const file = this.pathOf(key);
     const dir = path.dirname(file);
     try {
-      const temp = await this.writeTemp(dir, body);
+      const { temp, etag } = await this.writeTemp(dir, body);
       await fs.rename(temp, file);
       await this.syncDir(dir);
-      return { kind: 'created', etag: etagOf((await fs.stat(file, { bigint: true })) as Stat) };
+      return { kind: 'created', etag };
     } catch (error) {
       return failure(error);
     }
@@ -181,10 +184,10 @@ export class FileObjectStore implements ObjectStore {
       if (current.kind === 'unknown') return current;
       if (current.kind === 'notFound') return { kind: 'notFound' };
       if (current.etag !== etag) return { kind: 'mismatch' };
-      const temp = await this.writeTemp(dir, body);
-      await fs.rename(temp, file);
+      const written = await this.writeTemp(dir, body);
+      await fs.rename(written.temp, file);
       await this.syncDir(dir);
-      return { kind: 'created', etag: etagOf((await fs.stat(file, { bigint: true })) as Stat) };
+      return { kind: 'created', etag: written.etag };
     } catch (error) {
       return failure(error);
     } finally {

@@ -399,17 +399,20 @@ export class CatalogStore {
     let included: Included[] = [];
     let written = false;
     try {
-      // Validate against the newest head (one shared probe), so a rejection such as "table
-      // does not exist" is never answered from a state another replica has moved past.
-      await this.sync('linearizable');
-      const prepared = await Promise.all(
-        batch.map((p) =>
-          p.prepare(this._state, p.attempt).catch((error: unknown): Prepared<unknown> => ({ kind: 'reject', error })),
-        ),
-      );
+      // A write needs no probe first: creating log/<h+1> fails if the head moved, and the
+      // batch is then prepared again. A rejection or a no-op does need one, so it is never
+      // answered from a state another replica has moved past: probe, and if the head moved,
+      // prepare the batch again. Knowledge older than half the freshness bound is refreshed first.
+      if (this.clock.nowMs() - this.observedMs > this.headFreshnessMs / 2) await this.sync('linearizable');
+      const prepared = await this.prepareAll(batch);
       if (this.clock.nowMs() - this.observedMs > this.headFreshnessMs && this.plantedBug !== 'trust-stale-head') {
         // preparing took longer than we may trust the head: probe again before writing
         return this.requeue(batch);
+      }
+      if (prepared.some((outcome) => outcome.kind !== 'txn')) {
+        const preparedAt = this._headSeq;
+        await this.sync('linearizable');
+        if (this._headSeq !== preparedAt) return this.requeue(batch);
       }
       included = this.buildBatch(batch, prepared);
       if (included.length === 0) return;
@@ -444,6 +447,12 @@ export class CatalogStore {
       const unknown = new CommitStateUnknown(`commit state unknown: ${(error as Error).message}`);
       for (const pending of batch) pending.reject(written && inEntry.has(pending) ? unknown : error);
     }
+  }
+
+  private prepareAll(batch: Pending[]): Promise<Prepared<unknown>[]> {
+    return Promise.all(
+      batch.map((p) => p.prepare(this._state, p.attempt).catch((error: unknown): Prepared<unknown> => ({ kind: 'reject', error }))),
+    );
   }
 
   /** Synchronous from here to the PUT: the entry is built against exactly this head. */

@@ -46,13 +46,27 @@ async function openCounted(options: Parameters<typeof CatalogStore.open>[1] = {}
   return { counting, store };
 }
 
-test('an uncontended commit is exactly one log write (plus one probe GET for validation)', async () => {
+test('an uncontended commit is exactly one log write and no read', async () => {
   const { counting, store } = await openCounted();
   for (let i = 0; i < 5; i++) {
     const made = await counting.during(() => createNs(store, `ns${i}`));
     assert.deepEqual(made.writes, [{ verb: 'putIfAbsent', key: `log/${String(i + 1).padStart(20, '0')}.json` }]);
-    assert.deepEqual(made.reads.map((r) => r.verb), ['get'], 'the committer probes once before validating');
+    assert.deepEqual(made.reads, [], 'the create-if-absent of log/<h+1> is the validation');
   }
+  await store.close();
+});
+
+test('a rejected commit costs one probe and no write', async () => {
+  const { counting, store } = await openCounted();
+  await createNs(store, 'taken');
+  const reject = () =>
+    store.commit(async (state): Promise<Prepared<string>> =>
+      state.hasNamespace(['taken'])
+        ? { kind: 'reject', error: new Error('exists') }
+        : { kind: 'txn', effects: [{ op: 'ns.create', ns: ['taken'], properties: {} }], result: 'taken' });
+  const made = await counting.during(() => reject().catch(() => undefined));
+  assert.deepEqual(made.writes, []);
+  assert.deepEqual(made.reads.map((r) => r.verb), ['get'], 'a rejection is answered only from a probed head');
   await store.close();
 });
 

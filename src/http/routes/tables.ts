@@ -9,6 +9,7 @@ type IdParams = { namespace: string; table: string };
 
 export function sendTable(reply: FastifyReply, result: tables.LoadTableResult): FastifyReply {
   if (result.etag) reply.header('etag', result.etag);
+  if (result.body) return reply.type('application/json').send(result.body);
   const location = result.metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(result.metadataLocation)},`;
   return reply
     .type('application/json')
