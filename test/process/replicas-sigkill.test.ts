@@ -66,6 +66,7 @@ test('three replicas under SIGKILL and SIGSTOP agree afterwards', { timeout: 90_
 
     const acked: string[] = [];
     const outcomes = { ok: 0, conflict: 0, unavailable: 0, unknown: 0, network: 0 };
+    const chaosCount = { kills: 0, pauses: 0 };
     const stopAt = Date.now() + RUN_MS;
     const clients = Array.from({ length: CLIENTS }, async (_, c) => {
       for (let n = 0; Date.now() < stopAt; n++) {
@@ -93,10 +94,12 @@ test('three replicas under SIGKILL and SIGSTOP agree afterwards', { timeout: 90_
         const victim = servers[i]!;
         if (Math.random() < 0.5) {
           victim.child.kill('SIGKILL');
+          chaosCount.kills++;
           await sleep(200);
           servers[i] = start(storage, warehouse);
         } else {
           victim.child.kill('SIGSTOP');
+          chaosCount.pauses++;
           await sleep(500 + Math.random() * 1500);
           victim.child.kill('SIGCONT');
         }
@@ -111,7 +114,8 @@ test('three replicas under SIGKILL and SIGSTOP agree afterwards', { timeout: 90_
     const properties = loaded[0]!.json.metadata.properties as Record<string, string>;
     const lost = acked.filter((k) => properties[k] !== 'v');
     assert.deepEqual(lost, [], `acknowledged commits missing from the table: ${lost.join(', ')}`);
-    console.log(`replicas: ${JSON.stringify(outcomes)}, ${acked.length} acknowledged, all present; metadata-location agreed`);
+    console.log(`replicas: ${JSON.stringify(outcomes)}, ${chaosCount.kills} SIGKILLs and ${chaosCount.pauses} SIGSTOPs survived, ${acked.length} acknowledged, all present; metadata-location agreed`);
+    assert.ok(chaosCount.kills + chaosCount.pauses > 0, 'the chaos actually happened');
 
     const status = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'status', '--storage', storage], { encoding: 'utf8' });
     assert.equal(status.status, 0, status.stderr);
