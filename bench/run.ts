@@ -79,7 +79,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const us = (ns: number) => `${(ns / 1000).toFixed(0)} µs`;
 
 async function loadLatency(server: Server, path: string, n: number) {
-  for (let i = 0; i < 200; i++) await call(server, 'GET', path); // warm-up
+  for (let i = 0; i < 2000; i++) await call(server, 'GET', path); // warm-up (JIT of client and server)
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
     const start = process.hrtime.bigint();
@@ -115,11 +115,13 @@ async function scenario(kind: 'memory' | 'file') {
     await addSnapshots(server, 'bench', 'big', 100);
     const path = '/v1/namespaces/bench/tables/big';
     const size = (await call(server, 'GET', path)).text.length;
+    const floor = await loadLatency(server, '/v1/config', QUICK ? 2000 : 10000);
     const latency = await loadLatency(server, path, QUICK ? 2000 : 10000);
     const loads = await throughput(32, QUICK ? 2000 : 5000, async () => {
       await call(server, 'GET', path);
     });
     console.log(`${kind}:// loadTable (100 snapshots, ${(size / 1024).toFixed(0)} KiB): p50 ${us(latency.p50)}, p99 ${us(latency.p99)} at concurrency 1; ${loads.toFixed(0)} loads/s at concurrency 32`);
+    console.log(`${kind}:// HTTP floor, GET /v1/config on the same connection: p50 ${us(floor.p50)}, p99 ${us(floor.p99)}`);
     if (kind === 'file') {
       await createTable(server, 'bench', 'seq');
       let i = 0;
