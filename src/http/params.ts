@@ -42,3 +42,15 @@ export function stringList(value: unknown, what: string): string[] {
 
 /** Serialises a stored JSON answer (plain data, no big integers). */
 export const stringifyBody = (body: unknown): string => JSON.stringify(body);
+
+/** A list answer: the items, and next-page-token only when the client asked for pages. */
+export function listBody<T>(key: 'namespaces' | 'identifiers', page: { items: T[]; nextPageToken: string | null | undefined }) {
+  return { [key]: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) };
+}
+
+/** The name and optional location of a create request. */
+export function createBody(body: Record<string, unknown>, what: string): Record<string, unknown> & { name: string } {
+  const name = checkName(body.name, `${what} name`);
+  if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
+  return { ...body, name };
+}

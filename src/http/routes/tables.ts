@@ -3,7 +3,7 @@
 import { CatalogError, checkIdentifier, checkName, purge, tables, type Catalog } from '../../catalog/index.js';
 import type { FastifyReply } from 'fastify';
 import type { Router } from '../router.js';
-import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
 
@@ -26,15 +26,13 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
     const page = await tables.listTables(catalog, levels, request.query as { pageToken?: string; pageSize?: string });
-    return reply.send({ identifiers: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) });
+    return reply.send(listBody('identifiers', page));
   });
 
   router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
     const body = bodyObject(request.body);
-    const name = checkName(body.name, 'table name');
-    if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
-    return sendTable(reply, await tables.createTable(catalog, levels, { ...body, name } as Parameters<typeof tables.createTable>[2]));
+    return sendTable(reply, await tables.createTable(catalog, levels, createBody(body, 'table')));
   });
 
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {

@@ -2,7 +2,7 @@
 import { CatalogError, checkIdentifier, checkName, views, type Catalog } from '../../catalog/index.js';
 import type { Render } from '../idempotency.js';
 import type { Router } from '../router.js';
-import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 type IdParams = { namespace: string; view: string };
 
@@ -14,15 +14,13 @@ export function viewsRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views', async (request, reply) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
     const page = await views.listViews(catalog, levels, request.query as { pageToken?: string; pageSize?: string });
-    return reply.send({ identifiers: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) });
+    return reply.send(listBody('identifiers', page));
   });
 
   router.add('POST', '/v1/{prefix}/namespaces/{namespace}/views', async (request, reply) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
     const body = bodyObject(request.body);
-    const name = checkName(body.name, 'view name');
-    if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
-    return reply.send(views.loadViewResultJson(await views.createView(catalog, levels, { ...body, name })));
+    return reply.send(views.loadViewResultJson(await views.createView(catalog, levels, createBody(body, 'view'))));
   }, { render: renderView });
 
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
