@@ -4,6 +4,7 @@ export const CATALOG_ERRORS = {
   BadRequest: { status: 400, type: 'BadRequestException' },
   IllegalArgument: { status: 400, type: 'IllegalArgumentException' },
   Validation: { status: 400, type: 'ValidationException' },
+  Forbidden: { status: 403, type: 'ForbiddenException' },
   NoSuchNamespace: { status: 404, type: 'NoSuchNamespaceException' },
   NoSuchTable: { status: 404, type: 'NoSuchTableException' },
   NoSuchView: { status: 404, type: 'NoSuchViewException' },
@@ -18,6 +19,7 @@ export const CATALOG_ERRORS = {
   UnprocessableEntity: { status: 422, type: 'UnprocessableEntityException' },
   CommitStateUnknown: { status: 500, type: 'CommitStateUnknownException' },
   Internal: { status: 500, type: 'InternalServerError' },
+  NotImplemented: { status: 501, type: 'NotImplementedException' },
   ServiceUnavailable: { status: 503, type: 'ServiceUnavailableException' },
 } as const;
 

@@ -11,3 +11,6 @@ export * as views from './views.js';
 export * as purge from './purge.js';
 export * as register from './register.js';
 export * from './idempotency.js';
+export * as planning from './scan-planning.js';
+export * as credentials from './credentials.js';
+export * as signing from './signing.js';

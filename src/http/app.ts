@@ -14,6 +14,7 @@ import { tableRoutes } from './routes/tables.js';
 import { viewsRoutes } from './routes/views.js';
 import { registerRoutes } from './routes/register.js';
 import { transactionRoutes } from './routes/transactions.js';
+import { planningRoutes } from './routes/planning.js';
 
 export interface AppOptions {
   catalog: Catalog;
@@ -51,6 +52,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   viewsRoutes(router, options.catalog);
   registerRoutes(router, options.catalog);
   transactionRoutes(router, options.catalog);
+  planningRoutes(router, options.catalog);
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {

@@ -26,7 +26,8 @@ export class Router {
    * without a prefix. POST and DELETE honour Idempotency-Key unless `idempotent` is false.
    */
   add(method: Method, specPath: string, handler: RouteHandlerMethod, options: { render?: Render; idempotent?: boolean } = {}): void {
-    const path = specPath.replace('/{prefix}', '').replace(/\{([^}]+)\}/g, ':$1');
+    // find-my-way ends a parameter name at '-' ({plan-id} would read as :plan + "-id"): use '_'
+    const path = specPath.replace('/{prefix}', '').replace(/\{([^}]+)\}/g, (_m, name: string) => `:${name.replace(/\W/g, '_')}`);
     const mutating = (method === 'POST' || method === 'DELETE') && options.idempotent !== false;
     const gated = mutating && this.gate ? this.gate.wrap(handler, options.render ?? renderDefault) : handler;
     const wrapped: RouteHandlerMethod = function (request, reply) {

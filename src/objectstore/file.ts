@@ -151,8 +151,8 @@ export class FileObjectStore implements ObjectStore {
     } catch (error) {
       return failure(error);
     } finally {
-      // the temp name is only an extra link now; nobody waits for its removal
-      if (temp) void fs.unlink(temp).catch(() => undefined);
+      // awaited: a listing of the directory right after must not see the temp name
+      if (temp) await fs.unlink(temp).catch(() => undefined);
     }
   }
 

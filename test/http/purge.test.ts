@@ -5,116 +5,14 @@
 // restart, and be harmless to repeat.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import avro from 'avsc';
+import { join } from 'node:path';
 import { purge } from '../../src/catalog/index.js';
+import { avroFile, entry, listEntry, MANIFEST_LIST_V2, MANIFEST_V2, path, put, snapshot } from '../fixtures/avro-table.js';
 import { assertContractAfterAll, expectError, SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
 
-// ---- Avro schemas (format/spec.md "Manifest Lists", "Manifests", v2) --------------------------
-
-const opt = (type: unknown) => ['null', type];
-
-const MANIFEST_LIST_V2 = {
-  type: 'record',
-  name: 'manifest_file',
-  fields: [
-    { name: 'manifest_path', type: 'string', 'field-id': 500 },
-    { name: 'manifest_length', type: 'long', 'field-id': 501 },
-    { name: 'partition_spec_id', type: 'int', 'field-id': 502 },
-    { name: 'content', type: 'int', 'field-id': 517 },
-    { name: 'sequence_number', type: 'long', 'field-id': 515 },
-    { name: 'min_sequence_number', type: 'long', 'field-id': 516 },
-    { name: 'added_snapshot_id', type: 'long', 'field-id': 503 },
-    { name: 'added_files_count', type: 'int', 'field-id': 504 },
-    { name: 'existing_files_count', type: 'int', 'field-id': 505 },
-    { name: 'deleted_files_count', type: 'int', 'field-id': 506 },
-    { name: 'added_rows_count', type: 'long', 'field-id': 512 },
-    { name: 'existing_rows_count', type: 'long', 'field-id': 513 },
-    { name: 'deleted_rows_count', type: 'long', 'field-id': 514 },
-    { name: 'key_metadata', type: opt('bytes'), default: null, 'field-id': 519 },
-  ],
-};
-
-const MANIFEST_V2 = {
-  type: 'record',
-  name: 'manifest_entry',
-  fields: [
-    { name: 'status', type: 'int', 'field-id': 0 },
-    { name: 'snapshot_id', type: opt('long'), default: null, 'field-id': 1 },
-    { name: 'sequence_number', type: opt('long'), default: null, 'field-id': 3 },
-    { name: 'file_sequence_number', type: opt('long'), default: null, 'field-id': 4 },
-    {
-      name: 'data_file',
-      'field-id': 2,
-      type: {
-        type: 'record',
-        name: 'r2',
-        fields: [
-          { name: 'content', type: 'int', 'field-id': 134 },
-          { name: 'file_path', type: 'string', 'field-id': 100 },
-          { name: 'file_format', type: 'string', 'field-id': 101 },
-          { name: 'partition', 'field-id': 102, type: { type: 'record', name: 'r102', fields: [] } },
-          { name: 'record_count', type: 'long', 'field-id': 103 },
-          { name: 'file_size_in_bytes', type: 'long', 'field-id': 104 },
-        ],
-      },
-    },
-  ],
-};
-
-async function avroFile(schema: unknown, records: unknown[]): Promise<Buffer> {
-  const encoder = new avro.streams.BlockEncoder(schema as avro.Schema, { codec: 'null', writeHeader: 'always' });
-  const chunks: Buffer[] = [];
-  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<void>((resolve, reject) => {
-    encoder.on('end', () => resolve());
-    encoder.on('error', reject);
-  });
-  for (const record of records) encoder.write(record);
-  encoder.end();
-  await done;
-  return Buffer.concat(chunks);
-}
-
-type Status = 0 | 1 | 2; // existing, added, deleted
-type Content = 0 | 1 | 2; // data, position deletes, equality deletes
-
-const entry = (status: Status, path: string, content: Content = 0) => ({
-  status,
-  snapshot_id: 1,
-  sequence_number: 1,
-  file_sequence_number: 1,
-  data_file: { content, file_path: path, file_format: 'PARQUET', partition: {}, record_count: 1, file_size_in_bytes: 4 },
-});
-
-const listEntry = (path: string, content: 0 | 1, snapshotId: number) => ({
-  manifest_path: path,
-  manifest_length: 100,
-  partition_spec_id: 0,
-  content,
-  sequence_number: 1,
-  min_sequence_number: 1,
-  added_snapshot_id: snapshotId,
-  added_files_count: 1,
-  existing_files_count: 0,
-  deleted_files_count: 0,
-  added_rows_count: 1,
-  existing_rows_count: 0,
-  deleted_rows_count: 0,
-  key_metadata: null,
-});
-
 // ---- a real table on disk ---------------------------------------------------------------------
-
-const path = (url: string) => fileURLToPath(url);
-
-function put(url: string, bytes: Buffer | string): void {
-  mkdirSync(dirname(path(url)), { recursive: true });
-  writeFileSync(path(url), bytes);
-}
 
 function filesUnder(dir: string): Set<string> {
   if (!existsSync(dir)) return new Set();
@@ -157,10 +55,6 @@ async function buildTable(server: TestServer, ns: string, name: string, extra: R
   put(m('m1.avro'), await avroFile(MANIFEST_V2, [entry(1, d('d1.parquet')), entry(2, d('d0-deleted.parquet'))]));
   put(m('m1-deletes.avro'), await avroFile(MANIFEST_V2, [entry(1, d('pos-del-1.parquet'), 1)]));
   put(m('snap-1.avro'), await avroFile(MANIFEST_LIST_V2, [listEntry(m('m1.avro'), 0, 1), listEntry(m('m1-deletes.avro'), 1, 1)]));
-  const snapshot = (id: number, list: string, parent?: number) => ({
-    'snapshot-id': id, ...(parent !== undefined && { 'parent-snapshot-id': parent }), 'sequence-number': id,
-    'timestamp-ms': Date.now() + id, 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0,
-  });
   await commitOk(server, ns, name, [
     { action: 'add-snapshot', snapshot: snapshot(1, m('snap-1.avro')) },
     { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 },

@@ -1,0 +1,387 @@
+// Server-side scan planning (planTableScan, fetchPlanningResult, cancelPlanning, fetchScanTasks;
+// SERVER-RULES §1.5). Planning is synchronous: the answer is always "completed". Small scans come
+// back inline; large ones come back as plan tasks (one per data manifest) that fetchScanTasks
+// expands, so no single answer has to hold a whole large table.
+//
+// No filter pushdown: every live data file of the snapshot is returned and `residual-filter` is
+// the request's filter, which the client must still apply (correct, just not pruned).
+//
+// Plans live in this process's memory (bounded LRU with a TTL). Another replica does not know
+// them and answers 404 NoSuchPlanIdException / NoSuchPlanTaskException; clients re-plan.
+import { METADATA_FILE_BYTES_MAX } from '../config/limits.js';
+import {
+  NO_SNAPSHOT_ID, readManifestDataFiles, readManifestListEntries,
+  type DataFileRecord, type ManifestDataFileEntry, type ManifestFileInfo, type Snapshot, type TableMetadata,
+} from '../iceberg/index.js';
+import { stringifyJson } from '../util/json.js';
+import type { CatalogContext } from './context.js';
+import { fromIceberg } from './context.js';
+import { CatalogError } from './errors.js';
+import type { Identifier } from './names.js';
+import { loadTable } from './tables.js';
+
+/** Plans remembered per catalog; the least recently used is forgotten first. */
+export const PLANS_MAX = 100;
+/** A plan (or a cancelled plan's tombstone) is forgotten this long after its last use. */
+export const PLAN_TTL_MS = 30 * 60 * 1000;
+/** More file scan tasks than this are not answered inline but split into plan tasks. */
+export const PLAN_INLINE_TASKS_MAX = 1000;
+/** More data manifests than this are split into plan tasks without reading them at plan time. */
+export const PLAN_INLINE_MANIFESTS_MAX = 16;
+/** A manifest list or manifest larger than this is refused rather than decoded in memory. */
+export const MANIFEST_BYTES_MAX = METADATA_FILE_BYTES_MAX;
+
+if (PLAN_INLINE_MANIFESTS_MAX > PLAN_INLINE_TASKS_MAX) throw new Error('limits: inline manifests bound above inline tasks bound');
+
+/** A data or delete file with what matching needs (its inherited data sequence number). */
+interface LiveFile {
+  file: DataFileRecord;
+  specId: number;
+  dataSequenceNumber: bigint;
+  /** JSON of the partition values, to compare partitions */
+  partitionKey: string;
+}
+
+interface Plan {
+  id: string;
+  tableUuid: string;
+  state: 'completed' | 'cancelled';
+  lastUsedMs: number;
+  /** the stored answer for fetchPlanningResult (completed plans) */
+  body: string;
+  filter: unknown;
+  /** data manifests behind the plan tasks, by index */
+  manifests: ManifestFileInfo[];
+  /** incremental scans: only files ADDED by these snapshots */
+  addedBy: Set<bigint> | undefined;
+  deletes: LiveFile[];
+}
+
+const plansByCatalog = new WeakMap<CatalogContext, Map<string, Plan>>();
+
+function plans(ctx: CatalogContext): Map<string, Plan> {
+  let map = plansByCatalog.get(ctx);
+  if (!map) {
+    map = new Map();
+    plansByCatalog.set(ctx, map);
+  }
+  // expire from the oldest end: the map is kept in last-use order
+  const now = ctx.clock.nowMs();
+  for (const [id, plan] of map) {
+    if (now - plan.lastUsedMs <= PLAN_TTL_MS) break;
+    map.delete(id);
+  }
+  return map;
+}
+
+function remember(ctx: CatalogContext, plan: Plan): void {
+  const map = plans(ctx);
+  map.delete(plan.id);
+  plan.lastUsedMs = ctx.clock.nowMs();
+  map.set(plan.id, plan);
+  while (map.size > PLANS_MAX) map.delete(map.keys().next().value!);
+}
+
+const noSuchPlan = (planId: string) => new CatalogError('NotFound', `No such plan: ${planId}`, 'NoSuchPlanIdException');
+const noSuchPlanTask = () => new CatalogError('NotFound', 'No such plan task', 'NoSuchPlanTaskException');
+
+/** The plan for `id`'s current table (a dropped and re-created table does not inherit plans). */
+async function findPlan(ctx: CatalogContext, id: Identifier, planId: string): Promise<Plan | undefined> {
+  const { metadata } = await loadTable(ctx, id);
+  const plan = plans(ctx).get(planId);
+  if (!plan || plan.tableUuid !== metadata['table-uuid']) return undefined;
+  remember(ctx, plan);
+  return plan;
+}
+
+// ---- request -----------------------------------------------------------------------------------
+
+export interface PlanRequest {
+  snapshotId?: bigint;
+  startSnapshotId?: bigint;
+  endSnapshotId?: bigint;
+  filter: unknown;
+}
+
+function snapshotIdField(body: Record<string, unknown>, key: string): bigint | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  throw new CatalogError('IllegalArgument', `Invalid ${key}: must be a 64-bit integer`);
+}
+
+/** Validates a PlanTableScanRequest body (only the fields planning uses are interpreted). */
+export function parsePlanRequest(body: Record<string, unknown>): PlanRequest {
+  const snapshotId = snapshotIdField(body, 'snapshot-id');
+  const startSnapshotId = snapshotIdField(body, 'start-snapshot-id');
+  const endSnapshotId = snapshotIdField(body, 'end-snapshot-id');
+  if (snapshotId !== undefined && (startSnapshotId !== undefined || endSnapshotId !== undefined)) {
+    throw new CatalogError('IllegalArgument', 'Invalid scan: cannot provide both snapshot-id and start-snapshot-id/end-snapshot-id');
+  }
+  if ((startSnapshotId === undefined) !== (endSnapshotId === undefined)) {
+    throw new CatalogError('IllegalArgument', 'Invalid incremental scan: start-snapshot-id and end-snapshot-id are both required');
+  }
+  const filter = body.filter;
+  if (filter !== undefined && typeof filter !== 'boolean' && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) {
+    throw new CatalogError('IllegalArgument', 'Invalid filter: must be an expression object or a boolean');
+  }
+  for (const key of ['select', 'stats-fields']) {
+    const v = body[key];
+    if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))) {
+      throw new CatalogError('IllegalArgument', `Invalid ${key}: must be an array of field names`);
+    }
+  }
+  return { snapshotId, startSnapshotId, endSnapshotId, filter: filter ?? true };
+}
+
+// ---- reading the table's files -----------------------------------------------------------------
+
+async function readFile(ctx: CatalogContext, location: string, what: string): Promise<Buffer> {
+  const bytes = await ctx.warehouse.readBytes(location);
+  if (bytes === undefined) throw new CatalogError('Internal', `Cannot plan scan: ${what} does not exist: ${location}`);
+  if (bytes.length > MANIFEST_BYTES_MAX) throw new CatalogError('Internal', `Cannot plan scan: ${what} too large: ${location}`);
+  return bytes;
+}
+
+function unwrapManifest<T>(result: { ok: true; value: T } | { ok: false; error: import('../iceberg/index.js').IcebergError }, location: string): T {
+  if (result.ok) return result.value;
+  if (result.error.kind === 'unsupported') throw fromIceberg(result.error);
+  throw new CatalogError('Internal', `Cannot plan scan: cannot read ${location}: ${result.error.message}`);
+}
+
+async function manifestList(ctx: CatalogContext, snapshot: Snapshot): Promise<ManifestFileInfo[]> {
+  const location = snapshot['manifest-list'];
+  if (typeof location !== 'string' || location === '') {
+    // v1 snapshots may list manifests inline instead; Java has not written those since 0.x
+    throw new CatalogError('Unsupported', `Cannot plan scan: snapshot ${snapshot['snapshot-id']} has no manifest list`);
+  }
+  return unwrapManifest(readManifestListEntries(await readFile(ctx, location, 'manifest list')), location);
+}
+
+/** Live entries of one manifest, with inherited snapshot ids and sequence numbers resolved. */
+async function manifestEntries(ctx: CatalogContext, manifest: ManifestFileInfo): Promise<(ManifestDataFileEntry & { live: LiveFile })[]> {
+  const entries = unwrapManifest(readManifestDataFiles(await readFile(ctx, manifest.manifestPath, 'manifest')), manifest.manifestPath);
+  return entries
+    .filter((e) => e.status !== 'deleted')
+    .map((e) => ({
+      ...e,
+      // spec "Sequence Number Inheritance": null means the manifest's own (added-by) values
+      snapshotId: e.snapshotId ?? manifest.addedSnapshotId,
+      live: {
+        file: e.dataFile,
+        specId: manifest.partitionSpecId,
+        dataSequenceNumber: e.sequenceNumber ?? manifest.sequenceNumber,
+        partitionKey: stringifyJson(e.dataFile.partition),
+      },
+    }));
+}
+
+/**
+ * Whether a delete file applies to a data file (format/spec.md "Scan Planning"): same spec and
+ * partition (or an unpartitioned equality delete, which is global); position deletes apply to
+ * data files with a data sequence number <= theirs, equality deletes to strictly older ones.
+ */
+function applies(del: LiveFile, data: LiveFile): boolean {
+  if (del.file.content === 'position-deletes') {
+    if (del.file.referencedDataFile !== undefined && del.file.referencedDataFile !== data.file.filePath) return false;
+    return del.specId === data.specId && del.partitionKey === data.partitionKey && del.dataSequenceNumber >= data.dataSequenceNumber;
+  }
+  const global = del.file.partition.length === 0;
+  const samePartition = global || (del.specId === data.specId && del.partitionKey === data.partitionKey);
+  return samePartition && del.dataSequenceNumber > data.dataSequenceNumber;
+}
+
+// ---- JSON (ContentFile and friends in the REST spec) ------------------------------------------
+
+const countMap = (m: { key: number; value: bigint }[] | undefined) =>
+  m && { keys: m.map((kv) => kv.key), values: m.map((kv) => kv.value) };
+
+function contentFileJson(f: LiveFile): Record<string, unknown> {
+  const d = f.file;
+  const json: Record<string, unknown> = {
+    'spec-id': f.specId,
+    content: d.content,
+    'file-path': d.filePath,
+    'file-format': d.fileFormat.toLowerCase(),
+    partition: d.partition,
+    'file-size-in-bytes': d.fileSizeInBytes,
+    'record-count': d.recordCount,
+  };
+  if (d.keyMetadata) json['key-metadata'] = d.keyMetadata.toString('hex').toUpperCase();
+  if (d.splitOffsets) json['split-offsets'] = d.splitOffsets;
+  if (d.sortOrderId !== undefined) json['sort-order-id'] = d.sortOrderId;
+  if (d.content === 'data') {
+    // bounds are left out: turning their binary form into typed JSON needs the column types,
+    // and they only serve client-side pruning, which the residual filter makes optional
+    if (d.columnSizes) json['column-sizes'] = countMap(d.columnSizes);
+    if (d.valueCounts) json['value-counts'] = countMap(d.valueCounts);
+    if (d.nullValueCounts) json['null-value-counts'] = countMap(d.nullValueCounts);
+    if (d.nanValueCounts) json['nan-value-counts'] = countMap(d.nanValueCounts);
+    if (d.firstRowId !== undefined) json['first-row-id'] = d.firstRowId;
+  } else if (d.content === 'position-deletes') {
+    if (d.contentOffset !== undefined) json['content-offset'] = d.contentOffset;
+    if (d.contentSizeInBytes !== undefined) json['content-size-in-bytes'] = d.contentSizeInBytes;
+  } else if (d.equalityIds) {
+    json['equality-ids'] = d.equalityIds;
+  }
+  return json;
+}
+
+/** ScanTasks JSON for some data files; `delete-files` holds only the ones referenced here. */
+function scanTasksJson(data: LiveFile[], deletes: LiveFile[], filter: unknown): Record<string, unknown> {
+  const deleteIndex = new Map<LiveFile, number>();
+  const tasks = data.map((d) => {
+    const refs: number[] = [];
+    for (const del of deletes) {
+      if (!applies(del, d)) continue;
+      let index = deleteIndex.get(del);
+      if (index === undefined) {
+        index = deleteIndex.size;
+        deleteIndex.set(del, index);
+      }
+      refs.push(index);
+    }
+    return { 'data-file': contentFileJson(d), ...(refs.length > 0 && { 'delete-file-references': refs }), 'residual-filter': filter };
+  });
+  return { 'delete-files': [...deleteIndex.keys()].map(contentFileJson), 'file-scan-tasks': tasks };
+}
+
+// ---- planning ---------------------------------------------------------------------------------
+
+function snapshotById(metadata: TableMetadata, id: bigint): Snapshot {
+  const snapshot = metadata.snapshots.find((s) => s['snapshot-id'] === id);
+  if (!snapshot) throw new CatalogError('IllegalArgument', `Cannot find snapshot with ID ${id}`);
+  return snapshot;
+}
+
+/** Snapshots in (start, end], walking parents from end; start must be an ancestor of end. */
+function incrementalRange(metadata: TableMetadata, start: bigint, end: bigint): Set<bigint> {
+  snapshotById(metadata, start);
+  const range = new Set<bigint>();
+  let current: Snapshot | undefined = snapshotById(metadata, end);
+  while (current && current['snapshot-id'] !== start) {
+    range.add(current['snapshot-id']);
+    const parent: bigint | undefined = current['parent-snapshot-id'];
+    current = parent === undefined ? undefined : metadata.snapshots.find((s) => s['snapshot-id'] === parent);
+  }
+  if (!current) {
+    throw new CatalogError('IllegalArgument', `Starting snapshot (exclusive) ${start} is not a parent ancestor of end snapshot ${end}`);
+  }
+  return range;
+}
+
+/** Data files of one manifest that the plan scans (incremental: only those its range added). */
+async function planDataFiles(ctx: CatalogContext, manifest: ManifestFileInfo, addedBy: Set<bigint> | undefined): Promise<LiveFile[]> {
+  const entries = await manifestEntries(ctx, manifest);
+  return entries
+    .filter((e) => e.live.file.content === 'data')
+    .filter((e) => !addedBy || (e.status === 'added' && e.snapshotId !== undefined && addedBy.has(e.snapshotId)))
+    .map((e) => e.live);
+}
+
+const planTaskToken = (planId: string, manifest: number) =>
+  Buffer.from(JSON.stringify({ plan: planId, manifest })).toString('base64url');
+
+function parsePlanTaskToken(token: string): { plan: string; manifest: number } | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { plan?: unknown; manifest?: unknown };
+    if (typeof parsed.plan === 'string' && typeof parsed.manifest === 'number' && Number.isInteger(parsed.manifest)) {
+      return { plan: parsed.plan, manifest: parsed.manifest };
+    }
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}
+
+/** planTableScan: the PlanTableScanResult JSON text (status "completed", with a plan-id). */
+export async function planTableScan(ctx: CatalogContext, id: Identifier, request: PlanRequest): Promise<string> {
+  const { metadata } = await loadTable(ctx, id);
+  let snapshot: Snapshot | undefined;
+  let addedBy: Set<bigint> | undefined;
+  if (request.startSnapshotId !== undefined && request.endSnapshotId !== undefined) {
+    addedBy = incrementalRange(metadata, request.startSnapshotId, request.endSnapshotId);
+    snapshot = snapshotById(metadata, request.endSnapshotId);
+  } else if (request.snapshotId !== undefined) {
+    snapshot = snapshotById(metadata, request.snapshotId);
+  } else if (metadata['current-snapshot-id'] !== NO_SNAPSHOT_ID) {
+    snapshot = snapshotById(metadata, metadata['current-snapshot-id']);
+  }
+
+  const planId = ctx.rng.uuid();
+  const manifests = snapshot ? await manifestList(ctx, snapshot) : [];
+  // incremental scans return appended data only (as Java's IncrementalAppendScan): no deletes,
+  // and only manifests written by the range's snapshots can hold entries it ADDED
+  const dataManifests = manifests.filter((m) => m.content === 'data' && (!addedBy || (m.addedSnapshotId !== undefined && addedBy.has(m.addedSnapshotId))));
+  const deletes: LiveFile[] = [];
+  if (!addedBy) {
+    for (const m of manifests.filter((m) => m.content === 'deletes')) {
+      for (const e of await manifestEntries(ctx, m)) if (e.live.file.content !== 'data') deletes.push(e.live);
+    }
+  }
+
+  const plan: Plan = {
+    id: planId, tableUuid: metadata['table-uuid'], state: 'completed', lastUsedMs: 0, body: '',
+    filter: request.filter, manifests: dataManifests, addedBy, deletes,
+  };
+  let inline: LiveFile[] | undefined = [];
+  if (dataManifests.length <= PLAN_INLINE_MANIFESTS_MAX) {
+    for (const m of dataManifests) {
+      inline.push(...(await planDataFiles(ctx, m, addedBy)));
+      if (inline.length > PLAN_INLINE_TASKS_MAX) {
+        inline = undefined;
+        break;
+      }
+    }
+  } else {
+    inline = undefined;
+  }
+  const tasks = inline
+    ? scanTasksJson(inline, deletes, request.filter)
+    : { 'plan-tasks': dataManifests.map((_m, i) => planTaskToken(planId, i)) };
+  plan.body = stringifyJson({ status: 'completed', ...tasks });
+  if (inline) {
+    // nothing left to fetch: keep no manifests or deletes, only the answer
+    plan.manifests = [];
+    plan.deletes = [];
+  }
+  remember(ctx, plan);
+  return stringifyJson({ status: 'completed', 'plan-id': planId, ...tasks });
+}
+
+/** fetchPlanningResult: the FetchPlanningResult JSON text. */
+export async function fetchPlanningResult(ctx: CatalogContext, id: Identifier, planId: string): Promise<string> {
+  const plan = await findPlan(ctx, id, planId);
+  if (!plan) throw noSuchPlan(planId);
+  return plan.state === 'cancelled' ? '{"status":"cancelled"}' : plan.body;
+}
+
+/** cancelPlanning: forgets the plan's work; a tombstone keeps a repeated cancel answering 204. */
+export async function cancelPlanning(ctx: CatalogContext, id: Identifier, planId: string): Promise<void> {
+  const plan = await findPlan(ctx, id, planId);
+  if (!plan) throw noSuchPlan(planId);
+  plan.state = 'cancelled';
+  plan.body = '';
+  plan.manifests = [];
+  plan.deletes = [];
+}
+
+/** fetchScanTasks: the FetchScanTasksResult JSON text for one plan task. */
+export async function fetchScanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown): Promise<string> {
+  if (typeof planTask !== 'string' || planTask === '') throw new CatalogError('IllegalArgument', 'Invalid plan-task: must be a non-empty string');
+  const token = parsePlanTaskToken(planTask);
+  const plan = token && (await findPlan(ctx, id, token.plan));
+  if (!token || !plan || plan.state !== 'completed') {
+    if (!token || !plan) await loadTable(ctx, id); // a missing table answers NoSuchTable first
+    throw noSuchPlanTask();
+  }
+  const manifest = plan.manifests[token.manifest];
+  if (!manifest) throw noSuchPlanTask();
+  const data = await planDataFiles(ctx, manifest, plan.addedBy);
+  return stringifyJson(scanTasksJson(data, plan.deletes, plan.filter));
+}
+
+/** For tests and diagnostics: how many plans this catalog currently remembers. */
+export const rememberedPlans = (ctx: CatalogContext): number => plans(ctx).size;
+
