@@ -1,5 +1,5 @@
 // Decoding of path and query parameters shared by the route modules.
-import { CatalogError, checkName, checkNamespace, type Identifier } from '../catalog/index.js';
+import { CatalogError, checkIdentifier, checkName, checkNamespace, type Identifier } from '../catalog/index.js';
 
 export const NAMESPACE_SEPARATOR = '\u001f';
 /** what /v1/config advertises; 0x1F is always accepted as well */
@@ -53,4 +53,16 @@ export function createBody(body: Record<string, unknown>, what: string): Record<
   const name = checkName(body.name, `${what} name`);
   if (body.location !== undefined && typeof body.location !== 'string') throw new CatalogError('BadRequest', 'Invalid location: must be a string');
   return { ...body, name };
+}
+
+/** A commit body whose optional identifier, when given, must name the entity of the path. */
+export function commitBody(raw: unknown, id: Identifier): Record<string, unknown> {
+  const body = bodyObject(raw);
+  if (body.identifier !== undefined) {
+    const given = checkIdentifier(body.identifier);
+    if (given.name !== id.name || given.namespace.join('\u001f') !== id.namespace.join('\u001f')) {
+      throw new CatalogError('BadRequest', 'Invalid commit: the identifier in the body does not match the path');
+    }
+  }
+  return body;
 }

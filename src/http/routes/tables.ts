@@ -3,7 +3,7 @@
 import { CatalogError, checkIdentifier, checkName, purge, tables, type Catalog } from '../../catalog/index.js';
 import type { FastifyReply } from 'fastify';
 import type { Router } from '../router.js';
-import { bodyObject, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
 
@@ -55,13 +55,7 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
 
   router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
-    const body = bodyObject(request.body);
-    if (body.identifier !== undefined) {
-      const given = checkIdentifier(body.identifier);
-      if (given.name !== id.name || given.namespace.join('\u001f') !== id.namespace.join('\u001f')) {
-        throw new CatalogError('BadRequest', 'Invalid commit: the identifier in the body does not match the path');
-      }
-    }
+    const body = commitBody(request.body, id);
     return sendTable(reply, await tables.commitTable(catalog, id, body));
   });
 

@@ -2,7 +2,7 @@
 import { CatalogError, checkIdentifier, checkName, views, type Catalog } from '../../catalog/index.js';
 import type { Render } from '../idempotency.js';
 import type { Router } from '../router.js';
-import { bodyObject, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 type IdParams = { namespace: string; view: string };
 
@@ -35,13 +35,7 @@ export function viewsRoutes(router: Router, catalog: Catalog): void {
 
   router.add('POST', '/v1/{prefix}/namespaces/{namespace}/views/{view}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
-    const body = bodyObject(request.body);
-    if (body.identifier !== undefined) {
-      const given = checkIdentifier(body.identifier);
-      if (given.name !== id.name || given.namespace.join('\u001f') !== id.namespace.join('\u001f')) {
-        throw new CatalogError('BadRequest', 'Invalid commit: the identifier in the body does not match the path');
-      }
-    }
+    const body = commitBody(request.body, id);
     return reply.send(views.loadViewResultJson(await views.commitView(catalog, id, body)));
   }, { render: renderView });
 
