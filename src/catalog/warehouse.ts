@@ -48,7 +48,9 @@ export class Warehouse {
   /** Writes a new metadata file; its name is fresh (uuid), so create-if-absent never collides. */
   async write(location: string, json: unknown, value: unknown): Promise<void> {
     const { store, key } = this.resolve(location);
-    const outcome = await store.putIfAbsent(key, encodeMetadataFile(json, location));
+    // nobody reads the file before its pointer is committed, so the cheaper create will do
+    const bytes = encodeMetadataFile(json, location);
+    const outcome = store.putUnpublished ? await store.putUnpublished(key, bytes) : await store.putIfAbsent(key, bytes);
     if (outcome.kind !== 'created') {
       const why = outcome.kind === 'exists' ? 'it already exists' : outcome.cause.message;
       throw new CatalogError('ServiceUnavailable', `Cannot write metadata file ${location}: ${why}`);

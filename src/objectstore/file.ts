@@ -156,6 +156,35 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Writes in place with O_EXCL and fsyncs the file and its directory at the same time: no
+   * temp file and link are needed because nothing reads the object before it is referenced,
+   * and the two fsyncs overlap (one durable create instead of two sequential flushes).
+   */
+  async putUnpublished(key: string, body: Uint8Array): Promise<CreateOutcome> {
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    try {
+      await this.ensureDir(dir);
+      let handle: fs.FileHandle;
+      try {
+        handle = await fs.open(file, 'wx', 0o644);
+      } catch (error) {
+        if (errno(error) === 'EEXIST') return { kind: 'exists' };
+        throw error;
+      }
+      try {
+        await handle.writeFile(body);
+        await Promise.all([handle.sync(), this.syncDir(dir)]);
+        return { kind: 'created', etag: etagOf((await handle.stat({ bigint: true })) as Stat) };
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
   async put(key: string, body: Uint8Array): Promise<PutOutcome> {
     const file = this.pathOf(key);
     const dir = path.dirname(file);

@@ -23,6 +23,8 @@ export class PrefixedObjectStore implements ObjectStore {
   putIfMatch = (key: string, body: Uint8Array, etag: string, signal?: AbortSignal) =>
     this.inner.putIfMatch(this.base + key, body, etag, signal);
   put = (key: string, body: Uint8Array, signal?: AbortSignal) => this.inner.put(this.base + key, body, signal);
+  putUnpublished = (key: string, body: Uint8Array, signal?: AbortSignal) =>
+    this.inner.putUnpublished ? this.inner.putUnpublished(this.base + key, body, signal) : this.inner.putIfAbsent(this.base + key, body, signal);
   delete = (key: string, signal?: AbortSignal) => this.inner.delete(this.base + key, signal);
 
   async list(prefix: string, options: ListOptions = {}, signal?: AbortSignal) {

@@ -63,6 +63,13 @@ export interface ObjectStore {
   putIfAbsent(key: string, body: Uint8Array, signal?: AbortSignal): Promise<CreateOutcome>;
   putIfMatch(key: string, body: Uint8Array, etag: string, signal?: AbortSignal): Promise<SwapOutcome>;
   put(key: string, body: Uint8Array, signal?: AbortSignal): Promise<PutOutcome>;
+  /**
+   * Create-if-absent of an object nobody reads before the caller publishes a reference to it
+   * (a new metadata file before its pointer is committed). A crash may leave a partial object
+   * under the key, which is then never referenced. Backends without a cheaper way omit it and
+   * callers use putIfAbsent.
+   */
+  putUnpublished?(key: string, body: Uint8Array, signal?: AbortSignal): Promise<CreateOutcome>;
   /** lexicographically ordered page of keys starting with `prefix` */
   list(prefix: string, options?: ListOptions, signal?: AbortSignal): Promise<ListOutcome>;
   delete(key: string, signal?: AbortSignal): Promise<DeleteOutcome>;
