@@ -2,3 +2,4 @@ export * from './result.js';
 export * from './assert.js';
 export * from './clock.js';
 export * from './rng.js';
+export * from './clone.js';

@@ -1,6 +1,7 @@
 // The table metadata builder (Java TableMetadata.Builder semantics, SERVER-RULES §1.2, §2.4–§2.6).
 // It owns a private deep copy of the base metadata, so a failed update can simply be dropped:
 // the caller's object is never touched. Every handler validates first and mutates last.
+import { clonePlain } from '../../util/clone.js';
 import { stringifyJson } from '../../util/json.js';
 import { assertNever, err, ok, type Result } from '../../util/result.js';
 import { IcebergError, invalid, type IcebergError as IcebergErrorT } from '../errors.js';
@@ -49,7 +50,7 @@ export class TableMetadataBuilder {
   private lastAddedOrderId: number | undefined;
 
   constructor(base: TableMetadata, private readonly nowMs: number) {
-    this.md = structuredClone(base);
+    this.md = clonePlain(base);
   }
 
   apply(u: TableUpdate): R {
