@@ -1,7 +1,7 @@
 // Starts the real server (Fastify on a real port) over a fresh catalog and sends real HTTP
 // requests; every response is validated against the OpenAPI spec by the contract checker,
 // and a test file ends by asserting that no response violated it.
-import { after } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,38 @@ export function assertContractAfterAll(): void {
     const { violations } = contractChecker();
     assert.deepEqual(violations, [], `responses violating the OpenAPI spec:\n${JSON.stringify(violations, null, 2)}`);
   });
+}
+
+/**
+ * The usual setup of a test file: one server for the whole file, started before its tests with
+ * namespace `namespace` created, closed after them, and the contract asserted at the end. The
+ * returned server forwards to the one started (use it inside tests and hooks, not at load time).
+ */
+export function serverForFile(namespace = 'db'): TestServer {
+  let started: TestServer | undefined;
+  before(async () => {
+    started = await startServer();
+    await started.request('POST', '/v1/namespaces', { namespace: [namespace] });
+  });
+  after(() => started?.close());
+  assertContractAfterAll();
+  const current = (): TestServer => {
+    if (!started) throw new Error('the server is started in a before() hook; use it inside tests');
+    return started;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get catalog() {
+      return current().catalog;
+    },
+    get warehouseDir() {
+      return current().warehouseDir;
+    },
+    request: (method, path, body, headers) => current().request(method, path, body, headers),
+    close: () => current().close(),
+  };
 }
 
 export const SIMPLE_SCHEMA = {

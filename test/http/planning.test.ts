@@ -1,19 +1,13 @@
 // Server-side scan planning, credentials and remote signing over real tables on disk (Avro
 // manifest lists and manifests written by avsc, with data and delete manifests). Every response
 // goes through the OpenAPI contract checker.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planning } from '../../src/catalog/index.js';
 import { avroFile, entry, listEntry, MANIFEST_LIST_V2, MANIFEST_V2, put, snapshot } from '../fixtures/avro-table.js';
-import { assertContractAfterAll, expectError, SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
+import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-  await server.request('POST', '/v1/namespaces', { namespace: ['db'] });
-});
-after(() => server.close());
-assertContractAfterAll();
+const server = serverForFile('db');
 
 async function commitOk(name: string, updates: unknown[]) {
   const res = await server.request('POST', `/v1/namespaces/db/tables/${name}`, { requirements: [], updates });

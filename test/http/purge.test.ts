@@ -3,14 +3,14 @@
 // metadata-log. A purge must delete exactly the files the metadata references — not unreferenced
 // files in the table directory, not another table's files under a shared prefix — survive a
 // restart, and be harmless to repeat.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { purge } from '../../src/catalog/index.js';
 import { avroFile, entry, listEntry, MANIFEST_LIST_V2, MANIFEST_V2, path, put, snapshot } from '../fixtures/avro-table.js';
-import { assertContractAfterAll, expectError, SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
+import { expectError, serverForFile, SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
 
 // ---- a real table on disk ---------------------------------------------------------------------
 
@@ -108,13 +108,7 @@ function assertKept(files: string[]) {
 
 // ---- tests -------------------------------------------------------------------------------------
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-  await server.request('POST', '/v1/namespaces', { namespace: ['db'] });
-});
-after(() => server.close());
-assertContractAfterAll();
+const server = serverForFile('db');
 
 test('purge deletes exactly the referenced files; a table under a shared prefix is untouched', async () => {
   const shared = `file://${server.warehouseDir}/shared`;

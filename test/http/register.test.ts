@@ -1,20 +1,14 @@
 // Register and unregister: a name pointed at an existing metadata file exactly as given (no new
 // file, history intact), the name conflicts of §3.3, overwrite, and unregister forgetting a
 // table while leaving every file in place.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertContractAfterAll, expectError, SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
+import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-  await server.request('POST', '/v1/namespaces', { namespace: ['db'] });
-});
-after(() => server.close());
-assertContractAfterAll();
+const server = serverForFile('db');
 
 /** A table with two snapshots and three metadata versions, so history is worth comparing. */
 async function tableWithHistory(name: string) {

@@ -1,218 +1,22 @@
-// Manifest list / manifest reading. The Avro files are produced here with avsc's BlockEncoder
-// (the real container writer) from the schemas of the Iceberg table spec ("Manifests",
-// "Manifest Lists"), including Iceberg's `field-id` attributes, for format v1 and v2.
+// Manifest list / manifest reading. The Avro files are produced with avsc's BlockEncoder (the
+// real container writer) from the schemas of the Iceberg table spec ("Manifests", "Manifest
+// Lists"), including Iceberg's `field-id` attributes, for format v1 and v2 (test/fixtures/avro-table.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import avro from 'avsc';
 import { filesReferencedByMetadata, readManifest, readManifestList } from '../../src/iceberg/manifests.js';
 import { snappyUncompress } from '../../src/iceberg/avro/snappy.js';
+import { avroFile, entry, listEntry, manifestListSchema, manifestSchema, type Codecs, type Content, type Status } from '../fixtures/avro-table.js';
 
 // ---- schemas (names, ids and optionality from format/spec.md) --------------------------------
 
-const opt = (type: unknown) => ['null', type];
+const MANIFEST_LIST_V1 = manifestListSchema(1);
+const MANIFEST_LIST_V2 = manifestListSchema(2, { partitions: true });
+const MANIFEST_V1 = manifestSchema(1);
+const MANIFEST_V2 = manifestSchema(2, [{ name: 'day', type: { type: 'int', logicalType: 'date' }, 'field-id': 1000 }]);
 
-const fieldSummary = {
-  type: 'record',
-  name: 'r508',
-  fields: [
-    { name: 'contains_null', type: 'boolean', 'field-id': 509 },
-    { name: 'contains_nan', type: opt('boolean'), default: null, 'field-id': 518 },
-    { name: 'lower_bound', type: opt('bytes'), default: null, 'field-id': 510 },
-    { name: 'upper_bound', type: opt('bytes'), default: null, 'field-id': 511 },
-  ],
-};
-
-const MANIFEST_LIST_V1 = {
-  type: 'record',
-  name: 'manifest_file',
-  fields: [
-    { name: 'manifest_path', type: 'string', 'field-id': 500 },
-    { name: 'manifest_length', type: 'long', 'field-id': 501 },
-    { name: 'partition_spec_id', type: 'int', 'field-id': 502 },
-    { name: 'added_snapshot_id', type: opt('long'), default: null, 'field-id': 503 },
-    { name: 'added_data_files_count', type: opt('int'), default: null, 'field-id': 504 },
-    { name: 'existing_data_files_count', type: opt('int'), default: null, 'field-id': 505 },
-    { name: 'deleted_data_files_count', type: opt('int'), default: null, 'field-id': 506 },
-    {
-      name: 'partitions',
-      type: opt({ type: 'array', items: fieldSummary, 'element-id': 508 }),
-      default: null,
-      'field-id': 507,
-    },
-    { name: 'added_rows_count', type: opt('long'), default: null, 'field-id': 512 },
-    { name: 'existing_rows_count', type: opt('long'), default: null, 'field-id': 513 },
-    { name: 'deleted_rows_count', type: opt('long'), default: null, 'field-id': 514 },
-  ],
-};
-
-const MANIFEST_LIST_V2 = {
-  type: 'record',
-  name: 'manifest_file',
-  fields: [
-    { name: 'manifest_path', type: 'string', 'field-id': 500 },
-    { name: 'manifest_length', type: 'long', 'field-id': 501 },
-    { name: 'partition_spec_id', type: 'int', 'field-id': 502 },
-    { name: 'content', type: 'int', 'field-id': 517 },
-    { name: 'sequence_number', type: 'long', 'field-id': 515 },
-    { name: 'min_sequence_number', type: 'long', 'field-id': 516 },
-    { name: 'added_snapshot_id', type: 'long', 'field-id': 503 },
-    { name: 'added_files_count', type: 'int', 'field-id': 504 },
-    { name: 'existing_files_count', type: 'int', 'field-id': 505 },
-    { name: 'deleted_files_count', type: 'int', 'field-id': 506 },
-    { name: 'added_rows_count', type: 'long', 'field-id': 512 },
-    { name: 'existing_rows_count', type: 'long', 'field-id': 513 },
-    { name: 'deleted_rows_count', type: 'long', 'field-id': 514 },
-    {
-      name: 'partitions',
-      type: opt({ type: 'array', items: fieldSummary, 'element-id': 508 }),
-      default: null,
-      'field-id': 507,
-    },
-    { name: 'key_metadata', type: opt('bytes'), default: null, 'field-id': 519 },
-  ],
-};
-
-const intLongMap = (name: string, fieldId: number, keyId: number, valueId: number, value: unknown = 'long') => ({
-  name,
-  type: opt({
-    type: 'array',
-    logicalType: 'map',
-    items: {
-      type: 'record',
-      name: `k${keyId}_v${valueId}`,
-      fields: [
-        { name: 'key', type: 'int', 'field-id': keyId },
-        { name: 'value', type: value, 'field-id': valueId },
-      ],
-    },
-  }),
-  default: null,
-  'field-id': fieldId,
-});
-
-const partitionV1 = {
-  type: 'record',
-  name: 'r102',
-  fields: [] as unknown[],
-};
-
-const MANIFEST_V1 = {
-  type: 'record',
-  name: 'manifest_entry',
-  fields: [
-    { name: 'status', type: 'int', 'field-id': 0 },
-    { name: 'snapshot_id', type: 'long', 'field-id': 1 },
-    {
-      name: 'data_file',
-      'field-id': 2,
-      type: {
-        type: 'record',
-        name: 'r2',
-        fields: [
-          { name: 'file_path', type: 'string', 'field-id': 100 },
-          { name: 'file_format', type: 'string', 'field-id': 101 },
-          { name: 'partition', type: partitionV1, 'field-id': 102 },
-          { name: 'record_count', type: 'long', 'field-id': 103 },
-          { name: 'file_size_in_bytes', type: 'long', 'field-id': 104 },
-          { name: 'block_size_in_bytes', type: 'long', 'field-id': 105 },
-          intLongMap('column_sizes', 108, 117, 118),
-          intLongMap('value_counts', 109, 119, 120),
-          intLongMap('null_value_counts', 110, 121, 122),
-          intLongMap('lower_bounds', 125, 126, 127, 'bytes'),
-          intLongMap('upper_bounds', 128, 129, 130, 'bytes'),
-          { name: 'key_metadata', type: opt('bytes'), default: null, 'field-id': 131 },
-          {
-            name: 'split_offsets',
-            type: opt({ type: 'array', items: 'long', 'element-id': 133 }),
-            default: null,
-            'field-id': 132,
-          },
-          { name: 'sort_order_id', type: opt('int'), default: null, 'field-id': 140 },
-        ],
-      },
-    },
-  ],
-};
-
-const MANIFEST_V2 = {
-  type: 'record',
-  name: 'manifest_entry',
-  fields: [
-    { name: 'status', type: 'int', 'field-id': 0 },
-    { name: 'snapshot_id', type: opt('long'), default: null, 'field-id': 1 },
-    { name: 'sequence_number', type: opt('long'), default: null, 'field-id': 3 },
-    { name: 'file_sequence_number', type: opt('long'), default: null, 'field-id': 4 },
-    {
-      name: 'data_file',
-      'field-id': 2,
-      type: {
-        type: 'record',
-        name: 'r2',
-        fields: [
-          { name: 'content', type: 'int', 'field-id': 134 },
-          { name: 'file_path', type: 'string', 'field-id': 100 },
-          { name: 'file_format', type: 'string', 'field-id': 101 },
-          {
-            name: 'partition',
-            'field-id': 102,
-            type: {
-              type: 'record',
-              name: 'r102',
-              fields: [{ name: 'day', type: opt({ type: 'int', logicalType: 'date' }), default: null, 'field-id': 1000 }],
-            },
-          },
-          { name: 'record_count', type: 'long', 'field-id': 103 },
-          { name: 'file_size_in_bytes', type: 'long', 'field-id': 104 },
-          intLongMap('column_sizes', 108, 117, 118),
-          intLongMap('lower_bounds', 125, 126, 127, 'bytes'),
-          { name: 'key_metadata', type: opt('bytes'), default: null, 'field-id': 131 },
-          {
-            name: 'split_offsets',
-            type: opt({ type: 'array', items: 'long', 'element-id': 133 }),
-            default: null,
-            'field-id': 132,
-          },
-          {
-            name: 'equality_ids',
-            type: opt({ type: 'array', items: 'int', 'element-id': 136 }),
-            default: null,
-            'field-id': 135,
-          },
-          { name: 'sort_order_id', type: opt('int'), default: null, 'field-id': 140 },
-        ],
-      },
-    },
-  ],
-};
-
-// ---- writing container files with avsc ----------------------------------------------------------
-
-type Codecs = Record<string, (buf: Buffer, cb: (e: Error | null, out?: Buffer) => void) => void>;
-
-async function avroFile(
-  schema: unknown,
-  records: unknown[],
-  opts: { codec?: string; blockSize?: number; codecs?: Codecs; type?: avro.Type } = {},
-): Promise<Buffer> {
-  const enc = new avro.streams.BlockEncoder((opts.type ?? schema) as avro.Schema, {
-    codec: opts.codec ?? 'null',
-    blockSize: opts.blockSize ?? 65536,
-    ...(opts.codecs ? { codecs: opts.codecs } : {}),
-    // also for zero records: a header-only file is what a writer of an empty manifest produces
-    writeHeader: 'always',
-  });
-  const chunks: Buffer[] = [];
-  enc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => {
-    enc.on('end', () => resolve());
-    enc.on('error', reject);
-  });
-  for (const r of records) enc.write(r);
-  enc.end();
-  await done;
-  return Buffer.concat(chunks);
-}
+// ---- a snappy codec for avsc ------------------------------------------------------------------
 
 // A valid (if useless) snappy compressor: literals only, at most 60 bytes each.
 function snappyLiteralOnly(data: Buffer): Buffer {
@@ -238,6 +42,8 @@ const snappyCodecs: Codecs = {
   },
 };
 
+// ---- records ----------------------------------------------------------------------------------
+
 const listV1 = (path: string) => ({
   manifest_path: path,
   manifest_length: 1234,
@@ -252,65 +58,46 @@ const listV1 = (path: string) => ({
   deleted_rows_count: 0,
 });
 
-const listV2 = (path: string, content: number, snapshotId: number | bigint = 7) => ({
-  manifest_path: path,
+const listV2 = (path: string, content: 0 | 1, snapshotId: number | bigint = 7) => ({
+  ...listEntry(path, content, snapshotId, 3),
   manifest_length: 999,
-  partition_spec_id: 0,
-  content,
-  sequence_number: 3,
   min_sequence_number: 1,
-  added_snapshot_id: snapshotId,
   added_files_count: 2,
-  existing_files_count: 0,
-  deleted_files_count: 0,
   added_rows_count: 20,
-  existing_rows_count: 0,
-  deleted_rows_count: 0,
   partitions: null,
-  key_metadata: null,
 });
 
-const entryV1 = (status: number, path: string) => ({
-  status,
-  snapshot_id: 42,
-  data_file: {
-    file_path: path,
-    file_format: 'PARQUET',
-    partition: {},
-    record_count: 10,
-    file_size_in_bytes: 2048,
-    block_size_in_bytes: 67108864,
-    column_sizes: [{ key: 1, value: 100 }],
-    value_counts: null,
-    null_value_counts: null,
-    lower_bounds: [{ key: 1, value: Buffer.from([0, 0, 0, 1]) }],
-    upper_bounds: null,
-    key_metadata: null,
-    split_offsets: [4],
-    sort_order_id: 0,
-  },
-});
+const entryV1 = (status: Status, path: string) => {
+  const { sequence_number, file_sequence_number, data_file, ...rest } = entry(status, path, 0, {
+    snapshotId: 42,
+    recordCount: 10,
+    fileSizeInBytes: 2048,
+    dataFile: {
+      block_size_in_bytes: 67108864,
+      column_sizes: [{ key: 1, value: 100 }],
+      lower_bounds: [{ key: 1, value: Buffer.from([0, 0, 0, 1]) }],
+      split_offsets: [4],
+      sort_order_id: 0,
+    },
+  });
+  void sequence_number;
+  void file_sequence_number;
+  const { content, equality_ids, ...v1DataFile } = data_file;
+  void content;
+  void equality_ids;
+  return { ...rest, data_file: v1DataFile };
+};
 
-const entryV2 = (status: number, content: number, path: string) => ({
-  status,
-  snapshot_id: 7,
-  sequence_number: null,
-  file_sequence_number: 3,
-  data_file: {
-    content,
-    file_path: path,
-    file_format: 'PARQUET',
+const entryV2 = (status: Status, content: Content, path: string) =>
+  entry(status, path, content, {
+    snapshotId: 7,
+    sequenceNumber: null,
+    fileSequenceNumber: 3,
     partition: { day: 19000 },
-    record_count: 5,
-    file_size_in_bytes: 512,
-    column_sizes: null,
-    lower_bounds: null,
-    key_metadata: null,
-    split_offsets: null,
-    equality_ids: content === 2 ? [1] : null,
-    sort_order_id: null,
-  },
-});
+    recordCount: 5,
+    fileSizeInBytes: 512,
+    dataFile: { equality_ids: content === 2 ? [1] : null },
+  });
 
 // ---- manifest lists ---------------------------------------------------------------------------
 
