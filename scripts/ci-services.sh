@@ -36,6 +36,14 @@ stop_daemons() {
     fi
     rm -f "$pidfile"
   done
+  # daemons whose pid files were lost (a state dir removed under them) still hold the ports and
+  # would answer a new OSD with the old cluster's fsid: stop every daemon of this config too
+  pkill -f -- "-c $D/ceph.conf" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    pgrep -f -- "-c $D/ceph.conf" >/dev/null || break
+    sleep 0.1
+  done
+  pkill -9 -f -- "-c $D/ceph.conf" 2>/dev/null || true
 }
 
 rgw_answers() { curl -s -o /dev/null -m 1 "$ENDPOINT/"; }
