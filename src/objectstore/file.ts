@@ -9,7 +9,7 @@
 //
 // The etag is the inode number, modification time (ns) and size of the file. Every write
 // creates a new inode (temp file + link/rename), so the etag changes with every version.
-import { constants as fsc, promises as fs } from 'node:fs';
+import { constants as fsc, promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
@@ -124,7 +124,9 @@ export class FileObjectStore implements ObjectStore {
     // outside the try: an invalid key is a bug to throw, not an I/O failure to report
     const file = this.pathOf(key);
     try {
-      const stat = await fs.stat(file, { bigint: true });
+      // A local stat takes ~4 µs in place but ~36 µs through the thread pool; loadTable does
+      // one per request (the metadata file must still exist), so it runs synchronously.
+      const stat = statSync(file, { bigint: true });
       if (!stat.isFile()) return { kind: 'notFound' };
       return { kind: 'found', etag: etagOf(stat), size: Number(stat.size), lastModifiedMs: Number(stat.mtimeMs) };
     } catch (error) {
