@@ -9,16 +9,13 @@ import { stringifyBody } from './params.js';
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const INFLIGHT_MAX = 10_000;
 
-/** How a route's catalog result is recorded; by default inferred from its shape. */
+/** How a route's catalog result is recorded; by default inferred from its shape (views pass their own). */
 export type Render = (result: unknown) => StoredResponse;
 
 export const renderDefault: Render = (result) => {
   if (result === undefined || typeof result === 'string') return { status: 204 };
   if (typeof result === 'object' && result !== null && 'metadataJson' in result) {
-    const location = (result as { metadataLocation?: string }).metadataLocation;
-    return 'viewMetadata' in result || (result as { kind?: string }).kind === 'view'
-      ? { status: 200, view: location }
-      : { status: 200, table: location };
+    return { status: 200, table: (result as { metadataLocation?: string }).metadataLocation };
   }
   return { status: 200, body: result };
 };
