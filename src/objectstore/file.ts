@@ -31,6 +31,17 @@ const TEMP_MARK = '.floe-tmp-';
 const LOCK_SUFFIX = '.floe-lock';
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS_MAX = 5_000;
+const DIR_HANDLES_MAX = 64;
+
+interface KeptDir {
+  handle: Promise<fs.FileHandle>;
+  users: number;
+  evicted: boolean;
+}
+
+function closeKept(entry: KeptDir): void {
+  void entry.handle.then((handle) => handle.close()).catch(() => undefined);
+}
 
 type Stat = { ino: bigint; mtimeNs: bigint; size: bigint; isFile(): boolean };
 
@@ -52,6 +63,7 @@ export class FileObjectStore implements ObjectStore {
   readonly backend = 'file' as const;
   readonly displayUrl: string;
   private readonly knownDirs = new Set<string>();
+  private readonly dirHandles = new Map<string, KeptDir>();
 
   constructor(readonly root: string) {
     if (!path.isAbsolute(root)) throw new Error(`file:// root must be absolute: ${root}`);
@@ -90,12 +102,33 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * fsyncs a directory through a kept handle: every commit syncs log/ and its table's
+   * metadata/ directory, and opening and closing them each time is two more thread-pool hops.
+   * Directories are never removed by Floe, so a kept handle stays the directory's.
+   */
   private async syncDir(dir: string): Promise<void> {
-    const handle = await fs.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    let kept = this.dirHandles.get(dir);
+    if (kept === undefined) {
+      kept = { handle: fs.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY), users: 0, evicted: false };
+      this.dirHandles.set(dir, kept);
+      if (this.dirHandles.size > DIR_HANDLES_MAX) {
+        const [oldest, entry] = this.dirHandles.entries().next().value!;
+        this.dirHandles.delete(oldest);
+        entry.evicted = true;
+        if (entry.users === 0) closeKept(entry);
+      }
+    }
+    kept.users++;
     try {
-      await handle.sync();
+      await (await kept.handle).sync();
+    } catch (error) {
+      if (this.dirHandles.get(dir) === kept) this.dirHandles.delete(dir);
+      kept.evicted = true;
+      throw error;
     } finally {
-      await handle.close();
+      // an evicted handle is closed by its last user, never under a sync in flight
+      if (--kept.users === 0 && kept.evicted) closeKept(kept);
     }
   }
 
@@ -300,5 +333,9 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    const kept = [...this.dirHandles.values()];
+    this.dirHandles.clear();
+    await Promise.all(kept.map((entry) => entry.handle.then((handle) => handle.close()).catch(() => undefined)));
+  }
 }

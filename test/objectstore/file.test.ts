@@ -25,3 +25,12 @@ test('putUnpublished creates once, in place, with the etag head reports', async 
   const listed = await store.list('wh/t/metadata/');
   assert.deepEqual(listed.kind === 'listed' && listed.objects.map((o) => o.key), ['wh/t/metadata/00000-a.metadata.json'], 'no temp names');
 });
+
+test('directory handles kept for fsync are evicted safely under concurrent creates in many directories', async () => {
+  const store = new FileObjectStore(root);
+  const outcomes = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => store.putIfAbsent(`many/d${i % 100}/o${i}`, Buffer.from(String(i)))),
+  );
+  assert.deepEqual(outcomes.map((o) => o.kind), Array(200).fill('created'));
+  await store.close();
+});
