@@ -2,7 +2,8 @@
 // files), the injected clock and randomness, and the default warehouse location.
 import { IcebergError } from '../iceberg/index.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CatalogStore, Consistency, Prepare } from '../store/index.js';
+import type { CatalogState, CatalogStore, Consistency, Prepare, Prepared } from '../store/index.js';
+import type { Result } from '../util/index.js';
 import { rethrowRecordedFailure, withIdempotency } from './idempotency.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from '../store/index.js';
 import type { Clock, Rng } from '../util/index.js';
@@ -63,5 +64,36 @@ export async function readBarrier(ctx: CatalogContext): Promise<void> {
     await ctx.store.sync(requestConsistency.getStore());
   } catch (error) {
     throw fromStore(error);
+  }
+}
+
+/** The value of a pure-layer result, or the protocol error for its failure. */
+export function unwrap<T>(result: Result<T, IcebergError>): T {
+  if (!result.ok) throw fromIceberg(result.error);
+  return result.value;
+}
+
+/** Deletes metadata files written by an attempt that will never be committed. */
+export async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
+  for (const location of written.splice(0)) await ctx.warehouse.delete(location);
+}
+
+/**
+ * Runs a commit whose attempts may write metadata files; files of attempts that did not land are
+ * deleted, except when the outcome is unknown, because then the pointer may reference them.
+ */
+export async function commitWriting<R>(
+  ctx: CatalogContext,
+  attempt: (state: CatalogState, written: string[]) => Promise<Prepared<R>>,
+): Promise<R> {
+  const written: string[] = [];
+  try {
+    return await commit<R>(ctx, async (state) => {
+      await discard(ctx, written);
+      return attempt(state, written);
+    });
+  } catch (error) {
+    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
+    throw error;
   }
 }

@@ -9,7 +9,7 @@ import {
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
 import { stringifyJson } from '../util/json.js';
 import { CatalogError } from './errors.js';
-import { commit, fromIceberg, readBarrier, type CatalogContext } from './context.js';
+import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
@@ -89,11 +89,6 @@ function responseJson(metadata: TableMetadata): Record<string, unknown> {
   return json;
 }
 
-function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: import('../iceberg/index.js').IcebergError }): T {
-  if (!result.ok) throw fromIceberg(result.error);
-  return result.value;
-}
-
 export async function readTable(ctx: CatalogContext, location: string): Promise<TableMetadata> {
   return ctx.warehouse.read(location, parseTableMetadata);
 }
@@ -164,31 +159,19 @@ async function writeNewTable(
   id: Identifier,
   build: (state: CatalogState) => TableMetadata,
 ): Promise<LoadTableResult> {
-  const written: string[] = [];
-  try {
-    return await commit<LoadTableResult>(ctx, async (state): Promise<Prepared<LoadTableResult>> => {
-      await discard(ctx, written);
-      const metadata = build(state);
-      const location = newMetadataFileLocation({
-        location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
-      });
-      await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata);
-      written.push(location);
-      return {
-        kind: 'txn',
-        effects: [{ op: 'table.create', ns: id.namespace, name: id.name, to: location }],
-        result: toResult(location, metadata, 'all'),
-      };
+  return commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
+    const metadata = build(state);
+    const location = newMetadataFileLocation({
+      location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
     });
-  } catch (error) {
-    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
-    throw error;
-  }
-}
-
-/** Deletes metadata files written by an attempt that will never be committed. */
-export async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
-  for (const location of written.splice(0)) await ctx.warehouse.delete(location);
+    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata);
+    written.push(location);
+    return {
+      kind: 'txn',
+      effects: [{ op: 'table.create', ns: id.namespace, name: id.name, to: location }],
+      result: toResult(location, metadata, 'all'),
+    };
+  });
 }
 
 interface CommitBody {
@@ -213,22 +196,15 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
       return unwrap(applyTableUpdates(undefined, updates, context)).metadata;
     });
   }
-  const written: string[] = [];
   let removedMetadataFiles: string[] = [];
-  try {
-    const result = await commit<LoadTableResult>(ctx, async (state): Promise<Prepared<LoadTableResult>> => {
-      await discard(ctx, written);
-      const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
-      if (change.kind !== 'change') return change;
-      removedMetadataFiles = change.removedMetadataFiles;
-      return { kind: 'txn', effects: [change.effect], result: change.result };
-    });
-    for (const file of removedMetadataFiles) await ctx.warehouse.delete(file);
-    return result;
-  } catch (error) {
-    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
-    throw error;
-  }
+  const result = await commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
+    const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
+    if (change.kind !== 'change') return change;
+    removedMetadataFiles = change.removedMetadataFiles;
+    return { kind: 'txn', effects: [change.effect], result: change.result };
+  });
+  for (const file of removedMetadataFiles) await ctx.warehouse.delete(file);
+  return result;
 }
 
 export type TableChange =

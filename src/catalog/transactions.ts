@@ -3,9 +3,9 @@
 // by construction: all or nothing, with the same server-side retry as single commits.
 import type { Effect, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
-import { commit, type CatalogContext } from './context.js';
+import { commitWriting, discard, type CatalogContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
-import { discard, prepareTableChange } from './tables.js';
+import { prepareTableChange } from './tables.js';
 
 export interface TableChangeRequest {
   identifier: Identifier;
@@ -36,30 +36,23 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
 }
 
 export async function commitTransaction(ctx: CatalogContext, changes: TableChangeRequest[]): Promise<void> {
-  const written: string[] = [];
   let removed: string[] = [];
-  try {
-    await commit<void>(ctx, async (state): Promise<Prepared<void>> => {
-      await discard(ctx, written);
-      const effects: Effect[] = [];
-      const removedNow: string[] = [];
-      for (const change of changes) {
-        const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, written);
-        if (prepared.kind === 'reject') {
-          await discard(ctx, written);
-          return prepared;
-        }
-        if (prepared.kind === 'change') {
-          effects.push(prepared.effect);
-          removedNow.push(...prepared.removedMetadataFiles);
-        }
+  await commitWriting<void>(ctx, async (state, written): Promise<Prepared<void>> => {
+    const effects: Effect[] = [];
+    const removedNow: string[] = [];
+    for (const change of changes) {
+      const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, written);
+      if (prepared.kind === 'reject') {
+        await discard(ctx, written);
+        return prepared;
       }
-      removed = removedNow;
-      return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
-    });
-    for (const file of removed) await ctx.warehouse.delete(file);
-  } catch (error) {
-    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
-    throw error;
-  }
+      if (prepared.kind === 'change') {
+        effects.push(prepared.effect);
+        removedNow.push(...prepared.removedMetadataFiles);
+      }
+    }
+    removed = removedNow;
+    return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
+  });
+  for (const file of removed) await ctx.warehouse.delete(file);
 }

@@ -4,12 +4,11 @@
 // requirements still hold: the store's committer calls `prepare` again (server-side retry).
 import {
   applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata, parseViewMetadata,
-  viewMetadataToJson, type IcebergError, type ViewMetadata,
+  viewMetadataToJson, type ViewMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Prepared } from '../store/index.js';
-import type { Result } from '../util/index.js';
 import { CatalogError } from './errors.js';
-import { commit, fromIceberg, readBarrier, type CatalogContext } from './context.js';
+import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { defaultLocation, nameTakenError } from './tables.js';
@@ -22,11 +21,6 @@ export interface LoadViewResult {
 const noSuchView = (id: Identifier) => new CatalogError('NoSuchView', `View does not exist: ${formatIdentifier(id)}`);
 const noSuchNamespace = (levels: string[]) =>
   new CatalogError('NoSuchNamespace', `Namespace does not exist: ${formatNamespace(levels)}`);
-
-function unwrap<T>(result: Result<T, IcebergError>): T {
-  if (!result.ok) throw fromIceberg(result.error);
-  return result.value;
-}
 
 /** The LoadViewResult body (config is always empty: views have no per-view settings to hand out). */
 export function loadViewResultJson(result: LoadViewResult): Record<string, unknown> {
@@ -54,31 +48,6 @@ export async function loadView(ctx: CatalogContext, id: Identifier): Promise<Loa
 export async function viewExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {
   await readBarrier(ctx);
   return ctx.store.state.view(id.namespace, id.name) !== undefined;
-}
-
-/** Deletes metadata files written by an attempt that will never be committed. */
-async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
-  for (const location of written.splice(0)) await ctx.warehouse.delete(location);
-}
-
-/**
- * Runs a commit whose attempts may write metadata files; files of attempts that did not land are
- * deleted — except when the outcome is unknown, because then the pointer may reference them.
- */
-async function commitWriting<R>(
-  ctx: CatalogContext,
-  attempt: (state: CatalogState, written: string[]) => Promise<Prepared<R>>,
-): Promise<R> {
-  const written: string[] = [];
-  try {
-    return await commit<R>(ctx, async (state) => {
-      await discard(ctx, written);
-      return attempt(state, written);
-    });
-  } catch (error) {
-    if (!(error instanceof CatalogError && error.code === 'CommitStateUnknown')) await discard(ctx, written);
-    throw error;
-  }
 }
 
 async function writeViewMetadata(
