@@ -1,13 +1,14 @@
 // What every catalog operation needs: the store (state + commits), the warehouse (metadata
 // files), the injected clock and randomness, and the default warehouse location.
-import { IcebergError } from '../iceberg/index.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CatalogState, CatalogStore, Consistency, Prepare, Prepared } from '../store/index.js';
-import type { Result } from '../util/index.js';
-import { rethrowRecordedFailure, withIdempotency } from './idempotency.js';
-import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from '../store/index.js';
-import type { Clock, Rng } from '../util/index.js';
+import { IcebergError } from '../iceberg/index.js';
+import {
+  CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable,
+  type CatalogState, type CatalogStore, type Consistency, type Prepare, type Prepared,
+} from '../store/index.js';
+import type { Clock, Result, Rng } from '../util/index.js';
 import { CatalogError } from './errors.js';
+import { rethrowRecordedFailure, withIdempotency } from './idempotency.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface CatalogContext {
