@@ -3,6 +3,7 @@
 // runner's own environment), stdout/stderr captured, "serving at" awaited, stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { jsonRequest } from '../http/client.js';
 
 export { freePort } from '../objectstore/helpers.js';
 
@@ -149,19 +150,6 @@ export interface HttpResult {
 
 /** One JSON request to a child's REST API. */
 export async function request(baseUrl: string, method: string, path: string, body?: unknown): Promise<HttpResult> {
-  const response = await fetch(baseUrl + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = undefined;
-  if (text !== '') {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-  }
-  return { status: response.status, body: parsed, text };
+  const { status, body: parsed, text } = await jsonRequest(baseUrl + path, method, body);
+  return { status, body: parsed, text };
 }

@@ -11,6 +11,7 @@ import { loadSettings } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/index.js';
 import type { ObjectStore } from '../../src/objectstore/index.js';
 import { contractChecker } from '../contract/openapi.js';
+import { jsonRequest } from './client.js';
 
 export interface Response {
   status: number;
@@ -43,22 +44,9 @@ export async function startServer(
     catalog,
     warehouseDir,
     async request(method, path, body, headers = {}) {
-      const response = await fetch(url + path, {
-        method,
-        headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let parsed: unknown = undefined;
-      if (text !== '') {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-      }
-      checker.validateResponse(method, path, response.status, parsed);
-      return { status: response.status, headers: response.headers, body: parsed, text };
+      const response = await jsonRequest(url + path, method, body, headers);
+      checker.validateResponse(method, path, response.status, response.body);
+      return response;
     },
     async close() {
       await app.close();
