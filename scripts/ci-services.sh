@@ -113,12 +113,22 @@ CONF
   local osd_uuid osd_id; osd_uuid=$(uuidgen)
   osd_id=$(timeout 60 ceph $C osd new "$osd_uuid")
   ceph-osd $C -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >"$D/log/osd-mkfs.out" 2>&1
-  setsid ceph-osd $C -f -i "$osd_id" >"$D/log/osd.out" 2>&1 < /dev/null & echo $! >"$D/osd.pid"
-  for _ in $(seq 1 150); do
-    timeout 5 ceph $C osd stat 2>/dev/null | grep -q "1 up" && break
-    kill -0 "$(cat "$D/osd.pid")" 2>/dev/null || { log "ceph-osd exited; see $D/log"; exit 1; }
-    sleep 0.2
+  # A fresh OSD sometimes asks the mon to place it before it has the cluster's fsid and dies
+  # with 'wrong fsid' (seen intermittently, 3 times in a row on an idle machine); started again
+  # a moment later, against a mon that is fully up, it joins.
+  local osd_up=false
+  for osd_try in 1 2 3 4 5; do
+    setsid ceph-osd $C -f -i "$osd_id" >>"$D/log/osd.out" 2>&1 < /dev/null & echo $! >"$D/osd.pid"
+    for _ in $(seq 1 150); do
+      if timeout 5 ceph $C osd stat 2>/dev/null | grep -q "1 up"; then osd_up=true; break; fi
+      kill -0 "$(cat "$D/osd.pid")" 2>/dev/null || break
+      sleep 0.2
+    done
+    $osd_up && break
+    log "ceph-osd exited (try $osd_try); starting it again"
+    sleep 1
   done
+  $osd_up || { log "ceph-osd did not come up; see $D/log"; exit 1; }
   setsid radosgw $C -f -n client.rgw.a >"$D/log/rgw.out" 2>&1 < /dev/null & echo $! >"$D/rgw.pid"
   for _ in $(seq 1 600); do rgw_answers && break; sleep 0.1; done
   rgw_answers || { log "radosgw did not come up; see $D/log"; exit 1; }
