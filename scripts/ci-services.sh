@@ -117,7 +117,7 @@ CONF
   # with 'wrong fsid' (seen intermittently, 3 times in a row on an idle machine); started again
   # a moment later, against a mon that is fully up, it joins.
   local osd_up=false
-  for osd_try in 1 2 3 4 5; do
+  for osd_try in 1 2 3 4 5 6 7 8; do
     setsid ceph-osd $C -f -i "$osd_id" >>"$D/log/osd.out" 2>&1 < /dev/null & echo $! >"$D/osd.pid"
     for _ in $(seq 1 150); do
       if timeout 5 ceph $C osd stat 2>/dev/null | grep -q "1 up"; then osd_up=true; break; fi
