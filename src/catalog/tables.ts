@@ -100,23 +100,35 @@ export async function listTables(ctx: CatalogContext, levels: string[], page: Pa
 }
 
 export async function loadTable(ctx: CatalogContext, id: Identifier, mode: SnapshotsMode = 'all'): Promise<LoadTableResult> {
+  const loaded = await loadTableIfChanged(ctx, id, mode, undefined);
+  if (loaded.kind !== 'loaded') throw new Error('bug: a load without If-None-Match answered not-modified');
+  return loaded.result;
+}
+
+/**
+ * The current version, or `notModified` when its ETag is one the client already holds
+ * (If-None-Match), decided after one read barrier and without reading the metadata file.
+ */
+export async function loadTableIfChanged(
+  ctx: CatalogContext,
+  id: Identifier,
+  mode: SnapshotsMode,
+  ifNoneMatch: string | undefined,
+): Promise<{ kind: 'notModified'; etag: string } | { kind: 'loaded'; result: LoadTableResult }> {
   // The file must still exist (a vanished metadata file answers 404): check it while the
   // read barrier runs, and again only if the barrier moved the pointer.
   const before = ctx.store.state.table(id.namespace, id.name)?.metadataLocation;
-  const existed = before === undefined ? undefined : ctx.warehouse.exists(before).catch(() => undefined);
+  const existed = before === undefined || ifNoneMatch ? undefined : ctx.warehouse.exists(before).catch(() => undefined);
   await readBarrier(ctx);
   const pointer = ctx.store.state.table(id.namespace, id.name);
   if (!pointer) throw noSuchTable(id);
+  if (ifNoneMatch) {
+    const etag = etagOf(pointer.metadataLocation, mode);
+    if (ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { kind: 'notModified', etag };
+  }
   const verified = pointer.metadataLocation === before && (await existed) === true;
   const metadata = await ctx.warehouse.read(pointer.metadataLocation, parseTableMetadata, !verified);
-  return toResult(pointer.metadataLocation, metadata, mode);
-}
-
-/** ETag of the current version without reading the metadata file (for If-None-Match). */
-export async function currentTableEtag(ctx: CatalogContext, id: Identifier, mode: SnapshotsMode): Promise<string | undefined> {
-  await readBarrier(ctx);
-  const pointer = ctx.store.state.table(id.namespace, id.name);
-  return pointer ? etagOf(pointer.metadataLocation, mode) : undefined;
+  return { kind: 'loaded', result: toResult(pointer.metadataLocation, metadata, mode) };
 }
 
 export async function tableExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {

@@ -38,14 +38,9 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
     const mode = snapshotsMode((request.query as { snapshots?: string }).snapshots);
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (ifNoneMatch) {
-      const etag = await tables.currentTableEtag(catalog, id, mode);
-      if (etag && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-        return reply.code(304).header('etag', etag).send();
-      }
-    }
-    return sendTable(reply, await tables.loadTable(catalog, id, mode));
+    const loaded = await tables.loadTableIfChanged(catalog, id, mode, request.headers['if-none-match']);
+    if (loaded.kind === 'notModified') return reply.code(304).header('etag', loaded.etag).send();
+    return sendTable(reply, loaded.result);
   });
 
   router.add('HEAD', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
