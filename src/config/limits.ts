@@ -40,3 +40,9 @@ export const CATCH_UP_JUMPS_MAX = 8;
 if (HEAD_FRESHNESS_MS_DEFAULT * 2 > GC_MIN_AGE_MS_DEFAULT) throw new Error('limits: head freshness must be <= min_age / 2');
 if (GC_CHECKPOINTS_KEPT < 1) throw new Error('limits: GC must keep at least one checkpoint');
 if (CATCH_UP_ENTRIES_BEFORE_HINT_MAX > CATCH_UP_ROUND_ENTRIES_MAX) throw new Error('limits: hint check after the first round');
+
+// ---- server-side scan planning filters ----
+/** Nesting of a scan filter expression; deeper is refused (Jackson's default JSON nesting bound). */
+export const SCAN_FILTER_DEPTH_MAX = 1000;
+/** Nodes of a scan filter evaluated per file; a larger filter is still answered, unpruned. */
+export const SCAN_FILTER_NODES_MAX = 10_000;

@@ -6,3 +6,4 @@ export * from './requirements.js';
 export * from './metadata-files.js';
 export * from './view-metadata.js';
 export * from './manifests.js';
+export * from './scan/index.js';
