@@ -3,15 +3,26 @@
 // back inline; large ones come back as plan tasks (one per data manifest) that fetchScanTasks
 // expands, so no single answer has to hold a whole large table.
 //
-// No filter pushdown: every live data file of the snapshot is returned and `residual-filter` is
-// the request's filter, which the client must still apply (correct, just not pruned).
+// Filter pushdown: a data file is left out only when its partition values (through the
+// partition transforms) or its column metrics show no row can match (iceberg/scan, inclusive
+// like Java's ManifestGroup). Every returned task carries the request's filter as its
+// `residual-filter`: always correct, the client still applies it.
+//
+// Column stats: returned for the columns named in `stats-fields` only, on data and delete
+// files; none when it is absent, as Java's server does (CatalogHandlers only calls
+// includeColumnStats when the request names fields, otherwise files are copied without stats).
+// Bounds are written as Java's ContentFileParser writes them: the manifest's binary
+// single-value form as an upper-case hex string (BinaryTypeValue; the Java client parses the
+// ValueMap as map<int, binary>, so typed values would fail there).
 //
 // Plans live in this process's memory (bounded LRU with a TTL). Another replica does not know
 // them and answers 404 NoSuchPlanIdException / NoSuchPlanTaskException; clients re-plan.
-import { METADATA_FILE_BYTES_MAX } from '../config/limits.js';
+import { METADATA_FILE_BYTES_MAX, SCAN_FILTER_NODES_MAX } from '../config/limits.js';
 import {
-  NO_SNAPSHOT_ID, readManifestDataFiles, readManifestListEntries,
-  type DataFileRecord, type ManifestDataFileEntry, type ManifestFileInfo, type Snapshot, type TableMetadata,
+  NO_SNAPSHOT_ID, bindFilter, filterSize, findField, metricsMightMatch, parseFilter, partitionMightMatch,
+  readManifestDataFiles, readManifestListEntries, rewriteNot, schemaFields,
+  type BoundExpr, type DataFileRecord, type Expr, type ManifestDataFileEntry, type ManifestFileInfo,
+  type PartitionSpec, type SchemaFields, type Snapshot, type TableMetadata,
 } from '../iceberg/index.js';
 import { stringifyJson } from '../util/json.js';
 import type { CatalogContext } from './context.js';
@@ -42,6 +53,17 @@ interface LiveFile {
   partitionKey: string;
 }
 
+/** What decides which data files a plan returns and which stats they carry. */
+interface Selection {
+  /** the request's filter, returned as every task's residual */
+  filter: unknown;
+  bound: BoundExpr;
+  fields: SchemaFields;
+  specs: Map<number, PartitionSpec>;
+  /** field ids whose column stats are returned */
+  statsIds: Set<number>;
+}
+
 interface Plan {
   id: string;
   tableUuid: string;
@@ -49,7 +71,7 @@ interface Plan {
   lastUsedMs: number;
   /** the stored answer for fetchPlanningResult (completed plans) */
   body: string;
-  filter: unknown;
+  selection: Selection;
   /** data manifests behind the plan tasks, by index */
   manifests: ManifestFileInfo[];
   /** incremental scans: only files ADDED by these snapshots */
@@ -100,7 +122,19 @@ export interface PlanRequest {
   snapshotId?: bigint;
   startSnapshotId?: bigint;
   endSnapshotId?: bigint;
+  /** the filter as sent (the residual returned), and parsed with NOTs pushed down */
   filter: unknown;
+  expr: Expr;
+  caseSensitive: boolean;
+  useSnapshotSchema: boolean;
+  statsFields: string[] | undefined;
+}
+
+function booleanField(body: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = body[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw new CatalogError('IllegalArgument', `Invalid ${key}: must be a boolean`);
+  return v;
 }
 
 function snapshotIdField(body: Record<string, unknown>, key: string): bigint | undefined {
@@ -132,7 +166,48 @@ export function parsePlanRequest(body: Record<string, unknown>): PlanRequest {
       throw new CatalogError('IllegalArgument', `Invalid ${key}: must be an array of field names`);
     }
   }
-  return { snapshotId, startSnapshotId, endSnapshotId, filter: filter ?? true };
+  const parsed = parseFilter(filter ?? true);
+  if (!parsed.ok) throw fromIceberg(parsed.error);
+  const statsFields = body['stats-fields'];
+  return {
+    snapshotId, startSnapshotId, endSnapshotId, filter: filter ?? true, expr: rewriteNot(parsed.value),
+    caseSensitive: booleanField(body, 'case-sensitive', true),
+    useSnapshotSchema: booleanField(body, 'use-snapshot-schema', false),
+    statsFields: Array.isArray(statsFields) ? (statsFields as string[]) : undefined,
+  };
+}
+
+/** Binds the filter and the stats fields to the scan's schema (the snapshot's when asked). */
+function select(metadata: TableMetadata, snapshot: Snapshot | undefined, request: PlanRequest): Selection {
+  const schemaId = request.useSnapshotSchema && snapshot?.['schema-id'] !== undefined ? snapshot['schema-id'] : metadata['current-schema-id'];
+  const schema = metadata.schemas.find((s) => s['schema-id'] === schemaId) ?? metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
+  if (!schema) throw new CatalogError('Internal', `Cannot plan scan: schema ${schemaId} is missing`);
+  const fields = schemaFields(schema);
+  const bound = bindFilter(request.expr, fields, request.caseSensitive);
+  if (!bound.ok) throw fromIceberg(bound.error);
+  const statsIds = new Set<number>();
+  for (const name of request.statsFields ?? []) {
+    const field = findField(fields, { name }, request.caseSensitive);
+    if (!field.ok) throw fromIceberg(field.error);
+    statsIds.add(field.value.id);
+  }
+  return {
+    filter: request.filter,
+    // a filter too large to evaluate per file is still answered, just not pruned
+    bound: filterSize(bound.value) > SCAN_FILTER_NODES_MAX ? { op: 'true' } : bound.value,
+    fields,
+    specs: new Map(metadata['partition-specs'].map((spec) => [spec['spec-id'], spec])),
+    statsIds,
+  };
+}
+
+/** Whether a data file might hold rows the filter matches (never false when in doubt). */
+function mightMatch(selection: Selection, f: LiveFile): boolean {
+  if (selection.bound.op === 'true') return true;
+  return (
+    partitionMightMatch(selection.bound, selection.specs.get(f.specId), f.file.partitionValues, selection.fields) &&
+    metricsMightMatch(selection.bound, f.file)
+  );
 }
 
 // ---- reading the table's files -----------------------------------------------------------------
@@ -194,10 +269,17 @@ function applies(del: LiveFile, data: LiveFile): boolean {
 
 // ---- JSON (ContentFile and friends in the REST spec) ------------------------------------------
 
-const countMap = (m: { key: number; value: bigint }[] | undefined) =>
-  m && { keys: m.map((kv) => kv.key), values: m.map((kv) => kv.value) };
+/** A CountMap / ValueMap of the requested columns; undefined when none is left. */
+function statsMap<V, J>(m: { key: number; value: V }[] | undefined, ids: Set<number>, json: (v: V) => J) {
+  const kept = m?.filter((kv) => ids.has(kv.key));
+  return kept && kept.length > 0 ? { keys: kept.map((kv) => kv.key), values: kept.map((kv) => json(kv.value)) } : undefined;
+}
 
-function contentFileJson(f: LiveFile): Record<string, unknown> {
+const count = (v: bigint) => v;
+/** BinaryTypeValue: upper-case hex of the single-value bytes, as Java's SingleValueParser writes binary */
+const hex = (v: Buffer) => v.toString('hex').toUpperCase();
+
+function contentFileJson(f: LiveFile, statsIds: Set<number>): Record<string, unknown> {
   const d = f.file;
   const json: Record<string, unknown> = {
     'spec-id': f.specId,
@@ -211,13 +293,16 @@ function contentFileJson(f: LiveFile): Record<string, unknown> {
   if (d.keyMetadata) json['key-metadata'] = d.keyMetadata.toString('hex').toUpperCase();
   if (d.splitOffsets) json['split-offsets'] = d.splitOffsets;
   if (d.sortOrderId !== undefined) json['sort-order-id'] = d.sortOrderId;
+  const stats: [string, unknown][] = [
+    ['column-sizes', statsMap(d.columnSizes, statsIds, count)],
+    ['value-counts', statsMap(d.valueCounts, statsIds, count)],
+    ['null-value-counts', statsMap(d.nullValueCounts, statsIds, count)],
+    ['nan-value-counts', statsMap(d.nanValueCounts, statsIds, count)],
+    ['lower-bounds', statsMap(d.lowerBounds, statsIds, hex)],
+    ['upper-bounds', statsMap(d.upperBounds, statsIds, hex)],
+  ];
+  for (const [key, value] of stats) if (value) json[key] = value;
   if (d.content === 'data') {
-    // bounds are left out: turning their binary form into typed JSON needs the column types,
-    // and they only serve client-side pruning, which the residual filter makes optional
-    if (d.columnSizes) json['column-sizes'] = countMap(d.columnSizes);
-    if (d.valueCounts) json['value-counts'] = countMap(d.valueCounts);
-    if (d.nullValueCounts) json['null-value-counts'] = countMap(d.nullValueCounts);
-    if (d.nanValueCounts) json['nan-value-counts'] = countMap(d.nanValueCounts);
     if (d.firstRowId !== undefined) json['first-row-id'] = d.firstRowId;
   } else if (d.content === 'position-deletes') {
     if (d.contentOffset !== undefined) json['content-offset'] = d.contentOffset;
@@ -229,7 +314,7 @@ function contentFileJson(f: LiveFile): Record<string, unknown> {
 }
 
 /** ScanTasks JSON for some data files; `delete-files` holds only the ones referenced here. */
-function scanTasksJson(data: LiveFile[], deletes: LiveFile[], filter: unknown): Record<string, unknown> {
+function scanTasksJson(data: LiveFile[], deletes: LiveFile[], selection: Selection): Record<string, unknown> {
   const deleteIndex = new Map<LiveFile, number>();
   const tasks = data.map((d) => {
     const refs: number[] = [];
@@ -242,9 +327,13 @@ function scanTasksJson(data: LiveFile[], deletes: LiveFile[], filter: unknown): 
       }
       refs.push(index);
     }
-    return { 'data-file': contentFileJson(d), ...(refs.length > 0 && { 'delete-file-references': refs }), 'residual-filter': filter };
+    return {
+      'data-file': contentFileJson(d, selection.statsIds),
+      ...(refs.length > 0 && { 'delete-file-references': refs }),
+      'residual-filter': selection.filter,
+    };
   });
-  return { 'delete-files': [...deleteIndex.keys()].map(contentFileJson), 'file-scan-tasks': tasks };
+  return { 'delete-files': [...deleteIndex.keys()].map((f) => contentFileJson(f, selection.statsIds)), 'file-scan-tasks': tasks };
 }
 
 // ---- planning ---------------------------------------------------------------------------------
@@ -272,12 +361,13 @@ function incrementalRange(metadata: TableMetadata, start: bigint, end: bigint): 
 }
 
 /** Data files of one manifest that the plan scans (incremental: only those its range added). */
-async function planDataFiles(ctx: CatalogContext, manifest: ManifestFileInfo, addedBy: Set<bigint> | undefined): Promise<LiveFile[]> {
+async function planDataFiles(ctx: CatalogContext, manifest: ManifestFileInfo, addedBy: Set<bigint> | undefined, selection: Selection): Promise<LiveFile[]> {
   const entries = await manifestEntries(ctx, manifest);
   return entries
     .filter((e) => e.live.file.content === 'data')
     .filter((e) => !addedBy || (e.status === 'added' && e.snapshotId !== undefined && addedBy.has(e.snapshotId)))
-    .map((e) => e.live);
+    .map((e) => e.live)
+    .filter((f) => mightMatch(selection, f));
 }
 
 const planTaskToken = (planId: string, manifest: number) =>
@@ -309,6 +399,7 @@ export async function planTableScan(ctx: CatalogContext, id: Identifier, request
     snapshot = snapshotById(metadata, metadata['current-snapshot-id']);
   }
 
+  const selection = select(metadata, snapshot, request);
   const planId = ctx.rng.uuid();
   const manifests = snapshot ? await manifestList(ctx, snapshot) : [];
   // incremental scans return appended data only (as Java's IncrementalAppendScan): no deletes,
@@ -323,12 +414,12 @@ export async function planTableScan(ctx: CatalogContext, id: Identifier, request
 
   const plan: Plan = {
     id: planId, tableUuid: metadata['table-uuid'], state: 'completed', lastUsedMs: 0, body: '',
-    filter: request.filter, manifests: dataManifests, addedBy, deletes,
+    selection, manifests: dataManifests, addedBy, deletes,
   };
   let inline: LiveFile[] | undefined = [];
   if (dataManifests.length <= PLAN_INLINE_MANIFESTS_MAX) {
     for (const m of dataManifests) {
-      inline.push(...(await planDataFiles(ctx, m, addedBy)));
+      inline.push(...(await planDataFiles(ctx, m, addedBy, selection)));
       if (inline.length > PLAN_INLINE_TASKS_MAX) {
         inline = undefined;
         break;
@@ -338,7 +429,7 @@ export async function planTableScan(ctx: CatalogContext, id: Identifier, request
     inline = undefined;
   }
   const tasks = inline
-    ? scanTasksJson(inline, deletes, request.filter)
+    ? scanTasksJson(inline, deletes, selection)
     : { 'plan-tasks': dataManifests.map((_m, i) => planTaskToken(planId, i)) };
   plan.body = stringifyJson({ status: 'completed', ...tasks });
   if (inline) {
@@ -378,8 +469,8 @@ export async function fetchScanTasks(ctx: CatalogContext, id: Identifier, planTa
   }
   const manifest = plan.manifests[token.manifest];
   if (!manifest) throw noSuchPlanTask();
-  const data = await planDataFiles(ctx, manifest, plan.addedBy);
-  return stringifyJson(scanTasksJson(data, plan.deletes, plan.filter));
+  const data = await planDataFiles(ctx, manifest, plan.addedBy, plan.selection);
+  return stringifyJson(scanTasksJson(data, plan.deletes, plan.selection));
 }
 
 /** For tests and diagnostics: how many plans this catalog currently remembers. */

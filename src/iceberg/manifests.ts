@@ -164,6 +164,8 @@ export interface DataFileRecord {
   fileFormat: string;
   /** partition values in partition spec field order, as Iceberg single-value JSON (spec Appendix D) */
   partition: unknown[];
+  /** the same values as decoded from Avro, with the partition field id the writer gave each */
+  partitionValues: { fieldId: number | undefined; value: unknown }[];
   recordCount: bigint;
   fileSizeInBytes: bigint;
   columnSizes?: ColumnMetric<bigint>;
@@ -388,6 +390,10 @@ export function readManifestDataFiles(bytes: Buffer): Result<ManifestDataFileEnt
     }
     const partitionValue = partitionField ? getProp(df, partitionField.name) : undefined;
     const partition = (partitionRec?.fields ?? []).map((f) => partitionValueToJson(f.type, getProp(partitionValue, f.name)));
+    const partitionValues = (partitionRec?.fields ?? []).map((f) => ({
+      fieldId: typeof f['field-id'] === 'number' ? f['field-id'] : undefined,
+      value: getProp(partitionValue, f.name) ?? null,
+    }));
     const splitOffsets = getFile(df, FILE_FIELDS.splitOffsets);
     const equalityIds = getFile(df, FILE_FIELDS.equalityIds);
     const referenced = getFile(df, FILE_FIELDS.referencedDataFile);
@@ -396,6 +402,7 @@ export function readManifestDataFiles(bytes: Buffer): Result<ManifestDataFileEnt
       filePath: e.filePath,
       fileFormat: format,
       partition,
+      partitionValues,
       recordCount,
       fileSizeInBytes: size,
       columnSizes: metric(getFile(df, FILE_FIELDS.columnSizes), toBigint),
