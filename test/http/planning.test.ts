@@ -419,6 +419,19 @@ test('bounds and counts come back in the spec encoding for the requested stats f
   }
 });
 
+test('use-snapshot-schema binds names in the snapshot\'s schema, otherwise in the current one', async () => {
+  await tableWith('evolved', [
+    { name: 'a.parquet', options: { dataFile: metrics({ lower: { 2: sv.string('apple') }, upper: { 2: sv.string('avocado') } }) } },
+  ]);
+  const renamed = { ...TYPED_SCHEMA, 'schema-id': 1, fields: TYPED_SCHEMA.fields.map((f) => (f.id === 2 ? { ...f, name: 'payload' } : f)) };
+  await commitOk('evolved', [{ action: 'add-schema', schema: renamed }, { action: 'set-current-schema', 'schema-id': -1 }]);
+  const old = { type: 'starts-with', term: 'data', value: 'b' };
+  assert.deepEqual(await planned('evolved', old, { 'snapshot-id': 1, 'use-snapshot-schema': true }), []);
+  assert.deepEqual(await planned('evolved', { ...old, value: 'a' }, { 'snapshot-id': 1, 'use-snapshot-schema': true }), ['a.parquet']);
+  expectError(await server.request('POST', `${T}/evolved/plan`, { filter: old }), 400, 'ValidationException', "Cannot find field 'data'");
+  assert.deepEqual(await planned('evolved', { type: 'starts-with', term: 'payload', value: 'b' }), []);
+});
+
 test('plan tasks are pruned too', async () => {
   const loc = await create('bigfilter');
   const m = (f: string) => `${loc}/metadata/${f}`;

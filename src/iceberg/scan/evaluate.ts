@@ -198,14 +198,19 @@ export interface PartitionValue {
   value: unknown;
 }
 
+/** A partition field this planner can reason about (known transform, source in the schema). */
 interface SpecField {
+  /** position in the spec */
+  index: number;
+  fieldId: number;
   transform: Transform;
   text: string;
   sourceId: number;
   kind: PrimitiveKind;
-  /** the decoded stored value: null for a null partition, undefined when it could not be read */
-  value: Value | null | undefined;
 }
+
+/** A stored partition value: null for a null partition, undefined when it could not be read. */
+type Stored = Value | null | undefined;
 
 type Projected =
   | { op: UnaryOp; field: SpecField }
@@ -249,7 +254,7 @@ function project(e: Exclude<BoundExpr, { op: 'true' | 'false' | 'unknown' | 'and
     return applyTransform(t, source, v);
   };
   if (e.op === 'in') {
-    if (!e.values || (t.name !== 'bucket' && t.name !== 'truncate' && t.name !== 'year' && t.name !== 'month' && t.name !== 'day' && t.name !== 'hour')) return 'true';
+    if (!e.values || e.values.length > IN_PREDICATE_LIMIT || (t.name !== 'bucket' && t.name !== 'truncate' && t.name !== 'year' && t.name !== 'month' && t.name !== 'day' && t.name !== 'hour')) return 'true';
     const out: Value[] = [];
     for (const v of e.values) {
       const p = apply(v);
@@ -299,8 +304,7 @@ function adjustDecimal(d: Value, source: PrimitiveKind, delta: 1 | -1): Value | 
 }
 
 /** Exact evaluation of a projected predicate on the stored partition value ('might' when unsure). */
-function evalProjected(p: Projected): boolean {
-  const v = p.field.value;
+function evalProjected(p: Projected, v: Stored): boolean {
   if (v === undefined) return true;
   const kind = p.field.kind.kind;
   if (p.op === 'is-null') return v === null;
@@ -335,7 +339,24 @@ function evalProjected(p: Projected): boolean {
   }
 }
 
-function evalPartition(e: BoundExpr, fields: SpecField[]): boolean {
+// Projections depend only on the predicate and the partition field: computed once per plan.
+const projections = new WeakMap<object, Map<SpecField, Projected | 'true'>>();
+
+function projected(e: Exclude<BoundExpr, { op: 'true' | 'false' | 'unknown' | 'and' | 'or' }>, f: SpecField, source: PrimitiveKind): Projected | 'true' {
+  let byField = projections.get(e);
+  if (!byField) {
+    byField = new Map();
+    projections.set(e, byField);
+  }
+  let p = byField.get(f);
+  if (p === undefined) {
+    p = project(e, f, source);
+    byField.set(f, p);
+  }
+  return p;
+}
+
+function evalPartition(e: BoundExpr, fields: SpecField[], values: Stored[]): boolean {
   switch (e.op) {
     case 'true':
     case 'unknown':
@@ -343,21 +364,44 @@ function evalPartition(e: BoundExpr, fields: SpecField[]): boolean {
     case 'false':
       return false;
     case 'and':
-      return evalPartition(e.left, fields) && evalPartition(e.right, fields);
+      return evalPartition(e.left, fields, values) && evalPartition(e.right, fields, values);
     case 'or':
-      return evalPartition(e.left, fields) || evalPartition(e.right, fields);
+      return evalPartition(e.left, fields, values) || evalPartition(e.right, fields, values);
     default: {
       const source = e.term.field.kind;
       if (!source) return true;
       // every partition field of this column must admit the row (each projection is inclusive)
       for (const f of fields) {
         if (f.sourceId !== e.term.field.id) continue;
-        const p = project(e, f, source);
-        if (p !== 'true' && !evalProjected(p)) return false;
+        const p = projected(e, f, source);
+        if (p !== 'true' && !evalProjected(p, values[f.index])) return false;
       }
       return true;
     }
   }
+}
+
+const specFieldsCache = new WeakMap<PartitionSpec, WeakMap<SchemaFields, SpecField[]>>();
+
+function specFields(spec: PartitionSpec, fields: SchemaFields): SpecField[] {
+  let bySchema = specFieldsCache.get(spec);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    specFieldsCache.set(spec, bySchema);
+  }
+  let out = bySchema.get(fields);
+  if (!out) {
+    out = [];
+    spec.fields.forEach((pf, index) => {
+      const transform = parseTransform(pf.transform);
+      const source = fields.byId.get(pf['source-id'])?.kind;
+      const kind = transform && source && resultKind(transform, source);
+      if (!transform || !kind) return;
+      out!.push({ index, fieldId: pf['field-id'], transform, text: pf.transform.trim().toLowerCase(), sourceId: pf['source-id'], kind });
+    });
+    bySchema.set(fields, out);
+  }
+  return out;
 }
 
 /**
@@ -367,18 +411,13 @@ function evalPartition(e: BoundExpr, fields: SpecField[]): boolean {
  */
 export function partitionMightMatch(filter: BoundExpr, spec: PartitionSpec | undefined, partition: PartitionValue[], fields: SchemaFields): boolean {
   if (!spec || spec.fields.length === 0) return true;
-  const specFields: SpecField[] = [];
-  spec.fields.forEach((pf, i) => {
-    const transform = parseTransform(pf.transform);
-    const source = fields.byId.get(pf['source-id'])?.kind;
-    if (!transform || !source) return;
-    const kind = resultKind(transform, source);
-    if (!kind) return;
-    const stored = partition.find((p) => p.fieldId === pf['field-id']) ?? (partition.every((p) => p.fieldId === undefined) ? partition[i] : undefined);
-    specFields.push({
-      transform, text: pf.transform.trim().toLowerCase(), sourceId: pf['source-id'], kind,
-      value: stored ? fromAvroValue(kind, stored.value) : undefined,
-    });
-  });
-  return evalPartition(filter, specFields);
+  const known = specFields(spec, fields);
+  if (known.length === 0) return true;
+  const byPosition = partition.every((p) => p.fieldId === undefined);
+  const values: Stored[] = [];
+  for (const f of known) {
+    const stored = byPosition ? partition[f.index] : partition.find((p) => p.fieldId === f.fieldId);
+    values[f.index] = stored ? fromAvroValue(f.kind, stored.value) : undefined;
+  }
+  return evalPartition(filter, known, values);
 }
