@@ -324,6 +324,17 @@ test('bucket, truncate and time transforms project inclusively', () => {
   assert.equal(pmight({ type: 'gt', term: 'ts', value: '2017-11-30T23:59:59+00:00' }, month, part([[1000, 574]])), true);
 });
 
+test('identity partitions of doubles: signed zeros are never told apart', () => {
+  const s = spec([[4, 'identity', 1000]]);
+  assert.equal(pmight({ type: 'eq', term: 'x', value: 0 }, s, part([[1000, -0]])), true);
+  assert.equal(pmight({ type: 'lt', term: 'x', value: 0 }, s, part([[1000, -0]])), true);
+  assert.equal(pmight({ type: 'in', term: 'x', values: [-0, 5] }, s, part([[1000, 0]])), true);
+  assert.equal(pmight({ type: 'eq', term: 'x', value: 1.5 }, s, part([[1000, 0]])), false);
+  assert.equal(pmight({ type: 'eq', term: 'x', value: 1.5 }, s, part([[1000, 2.5]])), false);
+  assert.equal(pmight({ type: 'is-nan', term: 'x' }, s, part([[1000, Number.NaN]])), true);
+  assert.equal(pmight({ type: 'not-nan', term: 'x' }, s, part([[1000, Number.NaN]])), false);
+});
+
 test('an unreadable partition value or a void transform never prunes', () => {
   assert.equal(pmight({ type: 'eq', term: 'data', value: 'b' }, spec([[2, 'identity', 1000]]), part([[1000, 42]])), true);
   assert.equal(pmight({ type: 'eq', term: 'data', value: 'b' }, spec([[2, 'void', 1000]]), part([[1000, null]])), true);

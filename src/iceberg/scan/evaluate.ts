@@ -316,6 +316,9 @@ function evalProjected(p: Projected, v: Stored): boolean {
   if (typeof v === 'number' && Number.isNaN(v)) return p.op !== 'not-nan';
   if (p.op === 'is-nan') return false;
   if (p.op === 'not-nan') return true;
+  // -0.0 and 0.0 are equal to IEEE readers and ordered in Java: either might be meant
+  const zeroLiteral = 'value' in p ? p.value === 0 : 'values' in p && p.values.includes(0);
+  if (isFloating(kind) && v === 0 && zeroLiteral) return true;
   if (p.op === 'in' || p.op === 'not-in') {
     if (p.values.length > IN_PREDICATE_LIMIT) return true;
     const hits = p.values.map((lit) => equalValues(kind, v, lit));
