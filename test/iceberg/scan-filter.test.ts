@@ -111,6 +111,7 @@ const SCHEMA: Schema = {
     { id: 5, name: 'price', type: 'decimal(9,2)', required: false },
     { id: 6, name: 'nested', type: { type: 'struct', fields: [{ id: 7, name: 'Inner', type: 'int', required: false }] }, required: false },
     { id: 8, name: 'tags', type: { type: 'list', 'element-id': 9, element: 'string', 'element-required': false }, required: false },
+    { id: 10, name: 'f', type: 'float', required: false },
   ],
 };
 const FIELDS = schemaFields(SCHEMA);
@@ -239,6 +240,22 @@ test('signed zeros: bounds of 0.0 admit -0.0 literals and the reverse', () => {
   assert.equal(might({ type: 'eq', term: 'x', value: -0 }, zeros(0, 0)), true);
   assert.equal(might({ type: 'lt', term: 'x', value: 0 }, zeros(0, 0)), true);
   assert.equal(might({ type: 'gt', term: 'x', value: 1 }, zeros(0, 0)), false);
+});
+
+test('float columns: a literal float cannot hold is read both as written and rounded', () => {
+  // the file holds only 0.1f (0.100000001490116…), which Java's eq 0.1 (bound to 0.1f) matches
+  const only = (v: number): FileMetrics => ({ recordCount: 1n, lowerBounds: kv([[10, f32(v)]]), upperBounds: kv([[10, f32(v)]]) });
+  assert.equal(might({ type: 'eq', term: 'f', value: 0.1 }, only(0.1)), true);
+  assert.equal(might({ type: 'in', term: 'f', values: [0.1, 0.3] }, only(0.1)), true);
+  assert.equal(might({ type: 'gt', term: 'f', value: 0.1 }, only(0.1)), true, 'in double 0.1f > 0.1');
+  assert.equal(might({ type: 'eq', term: 'f', value: 0.2 }, only(0.1)), false);
+  assert.equal(might({ type: 'lt', term: 'f', value: 0.1 }, only(0.1)), false);
+  assert.equal(might({ type: 'eq', term: 'f', value: 0.5 }, only(0.5)), true);
+  assert.equal(might({ type: 'gt', term: 'f', value: 0.5 }, only(0.5)), false);
+  const s = spec([[10, 'identity', 1000]]);
+  assert.equal(pmight({ type: 'eq', term: 'f', value: 0.1 }, s, part([[1000, Math.fround(0.1)]])), true);
+  assert.equal(pmight({ type: 'not-in', term: 'f', values: [0.1] }, s, part([[1000, Math.fround(0.1)]])), true);
+  assert.equal(pmight({ type: 'eq', term: 'f', value: 0.2 }, s, part([[1000, Math.fround(0.1)]])), false);
 });
 
 test('string prefixes against bounds', () => {

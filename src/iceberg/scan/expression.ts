@@ -259,6 +259,21 @@ function bindTerm(term: Exclude<UnboundTerm, 'unknown'>, fields: SchemaFields, c
   return ok(kind ? { field: field.value, transform: { text: term.transform.trim().toLowerCase(), parsed, kind } } : 'unknown');
 }
 
+/**
+ * The readings of a literal for a column: one when it converts exactly. A number a float column
+ * cannot hold exactly (0.1, as Java writes 0.1f) has two: as written and rounded to float —
+ * Java binds the rounded one, a reader comparing in double the other; a file is kept when
+ * either might match.
+ */
+function literalReadings(kind: PrimitiveKind, raw: unknown): (Value | undefined)[] {
+  const exact = literalFor(kind, raw);
+  if (exact !== undefined || kind.kind !== 'float' || typeof raw !== 'number' || !Number.isFinite(raw)) return [exact];
+  const rounded = Math.fround(raw);
+  return Number.isFinite(rounded) ? [raw, rounded] : [undefined];
+}
+
+const anyOf = (es: BoundExpr[]): BoundExpr => es.reduce((left, right) => ({ op: 'or', left, right }));
+
 /** Binds a NOT-free filter (see rewriteNot) to a schema; an unknown field is a 400. */
 export function bindFilter(e: Expr, fields: SchemaFields, caseSensitive: boolean): Result<BoundExpr, IcebergError> {
   switch (e.op) {
@@ -284,15 +299,17 @@ export function bindFilter(e: Expr, fields: SchemaFields, caseSensitive: boolean
       const term = bound.value;
       if (term === 'unknown') return ok({ op: 'unknown' });
       const kind = term.transform?.kind ?? term.field.kind;
-      if ('value' in e) return ok({ op: e.op, term, value: kind && literalFor(kind, e.value) });
+      if ('value' in e) {
+        const readings = kind ? literalReadings(kind, e.value) : [undefined];
+        return ok(anyOf(readings.map((value) => ({ op: e.op, term, value }))));
+      }
       if ('values' in e) {
-        const values: Value[] = [];
-        for (const v of e.values) {
-          const converted = kind && literalFor(kind, v);
-          if (converted === undefined) return ok({ op: e.op, term, values: undefined });
-          values.push(converted);
-        }
-        return ok({ op: e.op, term, values });
+        const read = e.values.map((v) => (kind ? literalReadings(kind, v) : [undefined]));
+        if (read.some((r) => r[0] === undefined)) return ok({ op: e.op, term, values: undefined });
+        const exact = read.every((r) => r.length === 1);
+        const first = read.map((r) => r[0]!);
+        if (exact) return ok({ op: e.op, term, values: first });
+        return ok(anyOf([{ op: e.op, term, values: first }, { op: e.op, term, values: read.map((r) => r[r.length - 1]!) }]));
       }
       return ok({ op: e.op, term });
     }
