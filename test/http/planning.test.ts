@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planning } from '../../src/catalog/index.js';
+import { SCAN_FILTER_NODES_MAX } from '../../src/config/limits.js';
 import {
   avroFile, entry, listEntry, manifestSchema, MANIFEST_LIST_V2, MANIFEST_V2, metrics, put, snapshot, sv,
   type EntryOptions, type PartitionField,
@@ -303,6 +304,10 @@ test('filters prune data files by column metrics; files without metrics are alwa
     [false, []],
   ];
   for (const [filter, expected] of cases) assert.deepEqual(await planned('metrics', filter), expected, JSON.stringify(filter));
+  // a filter larger than the per-file evaluation bound is answered unpruned
+  const huge = Array.from({ length: SCAN_FILTER_NODES_MAX }, (_, i) => 1000 + i);
+  assert.deepEqual(await planned('metrics', { type: 'and', left: { type: 'eq', term: 'id', value: 50 }, right: { type: 'in', term: 'id', values: [50] } }), ['bare.parquet']);
+  assert.deepEqual(await planned('metrics', { type: 'and', left: { type: 'eq', term: 'id', value: 50 }, right: { type: 'in', term: 'id', values: huge } }), all);
 });
 
 test('filters bind case-insensitively only when asked; unknown fields and malformed filters are 400', async () => {
