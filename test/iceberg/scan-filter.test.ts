@@ -140,6 +140,10 @@ test('filters parse in the legacy and the current spec forms and bind to the sch
   assert.equal(bind({ type: 'eq', term: 'NESTED.inner', value: 1 }, false).op, 'eq');
   assert.equal(bind({ type: 'in', term: 'id', values: { type: 'literals', values: [1, 2], 'data-type': 'long' } }).op, 'in');
   assert.equal(bind({ type: 'eq', left: { type: 'apply', function: 'f', arguments: [] }, right: 1 }).op, 'unknown');
+  // valid in the spec, but constant or opaque: nothing to prune with
+  assert.equal(bind({ type: 'lt', left: 1, right: 2 }).op, 'unknown');
+  assert.equal(bind({ type: 'eq', left: { type: 'reference', name: 'id' }, right: { type: 'reference', name: 'data' } }).op, 'unknown');
+  assert.equal(bind({ type: 'is-null', child: 'abc' }).op, 'unknown');
   assert.equal(bind(true).op, 'true');
   assert.equal(bind({ type: 'false' }).op, 'false');
 });
@@ -164,6 +168,8 @@ test('malformed filters and unknown fields are refused', () => {
   refused({ type: 'lt', term: 'nope', value: 1 }, /Cannot find field 'nope'/);
   refused({ type: 'eq', term: 'NESTED.inner', value: 1 }, /Cannot find field/);
   refused({ type: 'lt', term: 'id' }, /missing or invalid value/);
+  refused({ type: 'lt', left: { type: 'reference', name: 'id' } }, /right operand/);
+  refused({ type: 'lt' }, /needs a value or left and right operands/);
   refused({ type: 'is-null', term: 'id', value: 1 }, /has a value/);
   refused({ type: 'in', term: 'id', values: 3 }, /array/);
   refused({ type: 'frobnicate' }, /unknown expression type/);

@@ -37,7 +37,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const includes = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
 function parseTerm(node: unknown, legacy: boolean): Result<UnboundTerm, IcebergError> {
-  if (typeof node === 'string') return legacy ? ok({ ref: { name: node } }) : bad('a string is a literal, not a reference');
+  // in the current form a bare value is a literal: a predicate on a constant prunes nothing
+  if (!legacy && literalValue(node)) return ok('unknown');
+  if (typeof node === 'string') return ok({ ref: { name: node } });
   if (!isObject(node)) return bad(`cannot parse reference (requires string or object): ${typeof node}`);
   if (node.type === 'reference') {
     const name = node.name ?? node.term;
@@ -120,8 +122,9 @@ function parseNode(node: unknown, depth: number): Result<Expr, IcebergError> {
       const flipped = FLIPPED[t];
       return ok(flipped ? { op: flipped, term: term.value, value: lit.value } : { op: 'unknown' });
     }
-    if (isTermNode(l) && isTermNode(r)) return ok({ op: 'unknown' });
-    return bad(`${t} predicate needs a reference operand`);
+    if (l === undefined || r === undefined) return bad(`${t} predicate needs a value or left and right operands`);
+    // two references, two literals, functions: valid, but nothing a planner prunes with
+    return ok({ op: 'unknown' });
   }
   if (includes(SET_OPS, t)) {
     if (node.value !== undefined) return bad(`${t} predicate has a value`);
