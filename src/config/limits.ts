@@ -33,6 +33,10 @@ export const CATCH_UP_ROUND_ENTRIES_MAX = 1024;
 export const CATCH_UP_ENTRIES_BEFORE_HINT_MAX = 64;
 /** Times a catch-up jumps to a checkpoint before it gives up (GC racing far ahead). */
 export const CATCH_UP_JUMPS_MAX = 8;
+/** Rounds of "list past the head, catch up" at open while other replicas keep committing. */
+export const OPEN_TAIL_CHECK_ROUNDS_MAX = 8;
+/** Keys one listing past the head looks at to find the next log entry (skipping stray keys). */
+export const OPEN_TAIL_CHECK_KEYS_MAX = 16;
 
 // The freshness bound must stay well below the minimum age: an entry created after our last
 // observation of the head cannot be collected within min_age, and the 2x margin absorbs rate

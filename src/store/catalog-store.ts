@@ -12,6 +12,7 @@
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
   COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
+  OPEN_TAIL_CHECK_KEYS_MAX, OPEN_TAIL_CHECK_ROUNDS_MAX,
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
 import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/index.js';
@@ -183,8 +184,43 @@ export class CatalogStore {
     store.headHash = sha256(identityBytes);
     await store.loadLatestCheckpoint(0);
     await store.catchUp();
+    await store.checkNothingBeyondHead();
     store.startTimers(options);
     return store;
+  }
+
+  /**
+   * The head is where probing found the first missing entry. An entry listed beyond it means
+   * the log has a hole (an entry deleted or lost by hand): replay cannot cross it, and serving
+   * from the head would acknowledge a new entry at the hole and then fail on the next one. One
+   * LIST past the head tells; an entry at head+1 was committed meanwhile by another replica
+   * (catch up and look again), and a hole GC made (the boundary passed us) means jump ahead.
+   * Holes below the oldest kept checkpoint are GC's and never looked at.
+   */
+  private async checkNothingBeyondHead(): Promise<void> {
+    for (let round = 0; round < OPEN_TAIL_CHECK_ROUNDS_MAX; round++) {
+      const missing = this._headSeq + 1;
+      const listed = await this.objects.list(LOG_PREFIX, { startAfter: logKey(this._headSeq), limit: OPEN_TAIL_CHECK_KEYS_MAX });
+      if (listed.kind === 'unknown') throw new StoreUnavailable(`cannot list ${this.objects.displayUrl}/${LOG_PREFIX}: ${listed.cause.message}`);
+      const next = listed.objects.map((o) => o.key).find((key) => { const seq = seqOfKey(key); return seq !== undefined && key === logKey(seq); });
+      if (next === undefined) return;
+      if (seqOfKey(next)! > missing) {
+        // GC advances the boundary before it deletes: read after the listing, it tells a hole
+        // GC made (we were slow and it passed us) from one it did not
+        const boundary = await readBoundary(this.objects);
+        if (boundary.kind === 'unknown') throw new StoreUnavailable(`cannot read gc/boundary: ${boundary.cause.message}`);
+        if (boundary.boundary.logDeletedThrough < missing) {
+          const where = this.objects.displayUrl;
+          throw this.fail(new CorruptStore(
+            `the log has a hole at seq ${missing}: ${where}/${logKey(missing)} is missing but ${where}/${next} exists beyond it ` +
+            `(head ${this._headSeq}); entries after the hole cannot be replayed, so nothing is served from this catalog`,
+          ));
+        }
+        await this.jumpToCheckpoint(boundary.boundary.logDeletedThrough);
+      }
+      await this.catchUp();
+    }
+    // other replicas keep committing: each round found the next entry present, no hole there
   }
 
   /** Background work on real timers (unref'd); simulations turn both off and drive them. */
