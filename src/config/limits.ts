@@ -12,6 +12,13 @@ export const NAMESPACE_LEVELS_MAX = 16;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
+/**
+ * Retries of a log write that failed definitely (never sent, refused before acting) before the
+ * commit is answered 503: enough for a blip, far short of the deadline meant for ambiguity.
+ */
+export const COMMIT_DEFINITE_FAILURE_RETRIES_MAX = 2;
+/** Retry-After (seconds) of a 503 for a commit that definitely did not happen. */
+export const COMMIT_UNAVAILABLE_RETRY_AFTER_S = 1;
 
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');

@@ -11,7 +11,7 @@
 // and an entry re-created after collection (a stale create).
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
-  COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
+  COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_QUEUE_MAX, COMMIT_UNAVAILABLE_RETRY_AFTER_S, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
   OPEN_TAIL_CHECK_KEYS_MAX, OPEN_TAIL_CHECK_ROUNDS_MAX,
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
@@ -88,8 +88,8 @@ interface Included {
   result: unknown;
 }
 
-/** How one log write ended for the batch in it. */
-type WriteResult = 'landed' | 'lost' | 'unknown';
+/** How one log write ended for the batch in it ('failed': definitely not written, answered). */
+type WriteResult = 'landed' | 'lost' | 'unknown' | 'failed';
 
 /** One catch-up round: consecutive entries after the head, and the 404 that ended them. */
 interface TailRound {
@@ -136,7 +136,7 @@ export class CatalogStore {
   private readonly plantedBug: PlantedBug | undefined;
   /** counters for `floe status`, metrics and request-budget tests */
   readonly stats = {
-    entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, probes: 0, checkpointsWritten: 0,
+    entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, definiteFailures: 0, probes: 0, checkpointsWritten: 0,
     resyncs: 0, checkpointJumps: 0, staleCreates: 0, gcRuns: 0,
   };
 
@@ -473,6 +473,7 @@ export class CatalogStore {
           await this.clock.sleep(this.backoffMs(Math.max(...included.map((i) => i.pending.attempt))));
           return this.requeue(included.map((i) => i.pending));
         case 'unknown':
+        case 'failed':
           return;
       }
     } catch (error) {
@@ -524,6 +525,7 @@ export class CatalogStore {
     const observedBeforeMs = this.observedMs;
     const ourTxn = included[0]!.txn.txn;
     let maybeLanded = false; // an earlier attempt's outcome was unknown
+    let definiteFailures = 0;
     if (this.plantedBug === 'ack-before-write') for (const item of included) item.pending.resolve(item.result);
     for (let attempt = 0; ; attempt++) {
       assert(entry.seq === this._headSeq + 1 || maybeLanded, 'entry must extend the head');
@@ -560,6 +562,20 @@ export class CatalogStore {
           return this.answerUnknown(included, `${key} was collected before we could read it back`);
         }
         case 'unknown':
+          if (outcome.definite && !maybeLanded) {
+            // this attempt did nothing and no earlier one can have landed: a definite failure,
+            // answered promptly after a short retry (the deadline is for ambiguity, not outages)
+            this.stats.definiteFailures++;
+            if (!outcome.retryable || ++definiteFailures > COMMIT_DEFINITE_FAILURE_RETRIES_MAX || this.clock.nowMs() >= deadline) {
+              const failed = new CommitUnavailable(`commit not applied: writing ${key} failed (${outcome.cause.message})`, COMMIT_UNAVAILABLE_RETRY_AFTER_S);
+              for (const item of included) item.pending.reject(failed);
+              return 'failed';
+            }
+            await this.clock.sleep(this.backoffMs(attempt));
+            // a read may have caught up meanwhile: the entry no longer extends the head
+            if (entry.seq !== this._headSeq + 1) return 'lost';
+            continue;
+          }
           this.stats.unknownOutcomes++;
           maybeLanded = true;
           if (!outcome.retryable || this.clock.nowMs() >= deadline) {
