@@ -12,7 +12,7 @@
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
   COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_QUEUE_MAX, COMMIT_UNAVAILABLE_RETRY_AFTER_S, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
-  OPEN_TAIL_CHECK_KEYS_MAX, OPEN_TAIL_CHECK_ROUNDS_MAX,
+  OPEN_TAIL_CHECK_ROUNDS_MAX,
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
 import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/index.js';
@@ -20,6 +20,7 @@ import type { Effect, IdempotencyRecord, Txn } from './effects.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from './errors.js';
 import { collectGarbage, readBoundary, type GcOptions, type GcReport } from './gc/index.js';
 import { advanceHint, readHint } from './hint.js';
+import { firstEntryAfter, logHole } from './log-hole.js';
 import {
   CATALOG_KEY, CHECKPOINT_PREFIX, CHECKPOINT_VERSION, CorruptStore, ENTRY_VERSION, LAST_CHECKPOINT_KEY, LOG_PREFIX,
   STORE_FORMAT, STORE_FORMAT_VERSION, checkpointKey, decodeCheckpoint, decodeEntry, encodeCheckpoint, encodeJson,
@@ -200,22 +201,15 @@ export class CatalogStore {
   private async checkNothingBeyondHead(): Promise<void> {
     for (let round = 0; round < OPEN_TAIL_CHECK_ROUNDS_MAX; round++) {
       const missing = this._headSeq + 1;
-      const listed = await this.objects.list(LOG_PREFIX, { startAfter: logKey(this._headSeq), limit: OPEN_TAIL_CHECK_KEYS_MAX });
-      if (listed.kind === 'unknown') throw new StoreUnavailable(`cannot list ${this.objects.displayUrl}/${LOG_PREFIX}: ${listed.cause.message}`);
-      const next = listed.objects.map((o) => o.key).find((key) => { const seq = seqOfKey(key); return seq !== undefined && key === logKey(seq); });
-      if (next === undefined) return;
-      if (seqOfKey(next)! > missing) {
+      const next = await firstEntryAfter(this.objects, this._headSeq);
+      if (next.kind === 'none') return;
+      if (next.kind === 'unknown') throw new StoreUnavailable(`cannot list ${this.objects.displayUrl}/${LOG_PREFIX}: ${next.cause.message}`);
+      if (next.seq > missing) {
         // GC advances the boundary before it deletes: read after the listing, it tells a hole
         // GC made (we were slow and it passed us) from one it did not
         const boundary = await readBoundary(this.objects);
         if (boundary.kind === 'unknown') throw new StoreUnavailable(`cannot read gc/boundary: ${boundary.cause.message}`);
-        if (boundary.boundary.logDeletedThrough < missing) {
-          const where = this.objects.displayUrl;
-          throw this.fail(new CorruptStore(
-            `the log has a hole at seq ${missing}: ${where}/${logKey(missing)} is missing but ${where}/${next} exists beyond it ` +
-            `(head ${this._headSeq}); entries after the hole cannot be replayed, so nothing is served from this catalog`,
-          ));
-        }
+        if (boundary.boundary.logDeletedThrough < missing) throw this.fail(logHole(this.objects, this._headSeq, next.key));
         await this.jumpToCheckpoint(boundary.boundary.logDeletedThrough);
       }
       await this.catchUp();

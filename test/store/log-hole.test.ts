@@ -11,6 +11,7 @@ import { FileObjectStore } from '../../src/objectstore/file.js';
 import { MemoryObjectStore } from '../../src/objectstore/memory.js';
 import type { ObjectStore } from '../../src/objectstore/types.js';
 import { CatalogStore, CorruptStore, collectGarbage, logKey, type Prepared } from '../../src/store/index.js';
+import { readSnapshot } from '../../src/store/backup/index.js';
 
 const createNs = (store: CatalogStore, name: string) =>
   store.commit(async (): Promise<Prepared<string>> => ({ kind: 'txn', effects: [{ op: 'ns.create', ns: [name], properties: {} }], result: name }));
@@ -63,6 +64,18 @@ test('memory: the same hole refuses to open; the last entry missing is no hole',
   const reopened = await open(tail);
   assert.equal(reopened.headSeq, 8);
   await reopened.close();
+});
+
+test('a backup of the head refuses the hole instead of leaving out the entries beyond it', async () => {
+  const objects = new MemoryObjectStore('memory://backup-hole');
+  await nineEntries(objects);
+  const whole = await readSnapshot(objects, { kind: 'head' });
+  assert.ok(whole.kind === 'snapshot' && whole.snapshot.seq === 9);
+  await objects.delete(logKey(4));
+  await assert.rejects(readSnapshot(objects, { kind: 'head' }), (error) => assertNamesTheHole(error, 'memory://backup-hole'));
+  // a point before the hole is still there to back up
+  const before = await readSnapshot(objects, { kind: 'seq', seq: 3 });
+  assert.ok(before.kind === 'snapshot' && before.snapshot.seq === 3);
 });
 
 test('entries missing below a checkpoint (what GC leaves) are no hole', async () => {
