@@ -80,7 +80,10 @@ const NOT_SENT_CODES = new Set([
 ]);
 
 // Credential providers fail before anything is signed, hence before anything is sent.
-const NO_CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'CredentialUnavailableError', 'AuthenticationRequiredError']);
+const NO_CREDENTIALS_NAMES = new Set([
+  'CredentialsProviderError', // AWS SDK: no provider in the chain had credentials
+  'CredentialUnavailableError', 'AuthenticationRequiredError', 'AuthenticationError', 'AggregateAuthenticationError', // @azure/identity
+]);
 const NO_CREDENTIALS_MESSAGE = /^Could not load the default credentials/;
 const HANDSHAKE_MESSAGE = /wrong version number|handshake failure|unknown protocol/i;
 
