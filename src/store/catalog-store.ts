@@ -11,8 +11,8 @@
 // and an entry re-created after collection (a stale create).
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
-  COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_QUEUE_MAX, COMMIT_UNAVAILABLE_RETRY_AFTER_S, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
-  OPEN_TAIL_CHECK_ROUNDS_MAX,
+  COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
+  COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_UNAVAILABLE_RETRY_AFTER_S, OPEN_TAIL_CHECK_ROUNDS_MAX,
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
 import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/index.js';
@@ -561,7 +561,8 @@ export class CatalogStore {
             // answered promptly after a short retry (the deadline is for ambiguity, not outages)
             this.stats.definiteFailures++;
             if (!outcome.retryable || ++definiteFailures > COMMIT_DEFINITE_FAILURE_RETRIES_MAX || this.clock.nowMs() >= deadline) {
-              const failed = new CommitUnavailable(`commit not applied: writing ${key} failed (${outcome.cause.message})`, COMMIT_UNAVAILABLE_RETRY_AFTER_S);
+              const why = `commit not applied: writing ${key} failed (${outcome.cause.message})`;
+              const failed = new CommitUnavailable(why, COMMIT_UNAVAILABLE_RETRY_AFTER_S);
               for (const item of included) item.pending.reject(failed);
               return 'failed';
             }
