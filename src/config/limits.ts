@@ -12,6 +12,13 @@ export const NAMESPACE_LEVELS_MAX = 16;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
+/**
+ * Retries of a log write that failed definitely (never sent, refused before acting) before the
+ * commit is answered 503: enough for a blip, far short of the deadline meant for ambiguity.
+ */
+export const COMMIT_DEFINITE_FAILURE_RETRIES_MAX = 2;
+/** Retry-After (seconds) of a 503 for a commit that definitely did not happen. */
+export const COMMIT_UNAVAILABLE_RETRY_AFTER_S = 1;
 
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');
@@ -33,6 +40,10 @@ export const CATCH_UP_ROUND_ENTRIES_MAX = 1024;
 export const CATCH_UP_ENTRIES_BEFORE_HINT_MAX = 64;
 /** Times a catch-up jumps to a checkpoint before it gives up (GC racing far ahead). */
 export const CATCH_UP_JUMPS_MAX = 8;
+/** Rounds of "list past the head, catch up" at open while other replicas keep committing. */
+export const OPEN_TAIL_CHECK_ROUNDS_MAX = 8;
+/** Keys one listing past the head looks at to find the next log entry (skipping stray keys). */
+export const OPEN_TAIL_CHECK_KEYS_MAX = 16;
 
 // The freshness bound must stay well below the minimum age: an entry created after our last
 // observation of the head cannot be collected within min_age, and the 2x margin absorbs rate

@@ -123,9 +123,9 @@ export class AzureObjectStore implements ObjectStore {
     this.gate = new Gate(options.maxConcurrentRequests ?? AZURE_CONCURRENT_REQUESTS_MAX);
   }
 
-  private fail(what: string, key: string, error: unknown): Unknown {
+  private fail(what: string, key: string, error: unknown, attempts: 'single' | 'retried' = 'retried'): Unknown {
     const { status, code } = errorFacts(error);
-    return backendUnknown(`${what} ${this.displayUrl}/${key}`, status, code, error);
+    return backendUnknown(`${what} ${this.displayUrl}/${key}`, status, code, error, undefined, attempts);
   }
 
   async get(key: string, signal?: AbortSignal): Promise<GetOutcome> {
@@ -195,7 +195,7 @@ export class AzureObjectStore implements ObjectStore {
         if (status === 412) return { kind: 'precondition' };
         if (status === 409 && code === 'BlobAlreadyExists') return { kind: 'precondition' };
         if (status === 404 && code === 'BlobNotFound') return { kind: 'notFound' };
-        return this.fail('PUT', key, error);
+        return this.fail('PUT', key, error, 'single'); // the conditional client never retries
       }
     });
   }

@@ -53,11 +53,54 @@ export function backendUnknown(
   code: string | undefined,
   cause: unknown,
   failure: BackendFailure = classify(status, code),
+  /** 'single' when the SDK sent the request at most once: only then can its error prove anything */
+  attempts: 'single' | 'retried' = 'retried',
 ): Unknown {
   const detail = [status === undefined ? undefined : `HTTP ${status}`, code].filter(Boolean).join(' ');
   const causeMessage = cause instanceof Error ? cause.message : String(cause);
   const message = `${what}: ${detail || causeMessage}${detail && causeMessage && !causeMessage.includes(detail) ? ` (${firstLine(causeMessage)})` : ''}`;
-  return unknown(new BackendError(failure, message, status, code, { cause }), RETRYABLE[failure]);
+  // an SDK retry's last error says nothing about the attempts before it (one may have landed);
+  // a 4xx is the backend refusing before it acts (408 is a timeout: ambiguous; a 409 conflict
+  // exhausted our retries of a write that may be in flight elsewhere, so it stays ambiguous too)
+  const refused = status !== undefined && status >= 400 && status < 500 && status !== 408 && failure !== 'conflict';
+  const definite = attempts === 'single' && (refused || neverSent(cause));
+  return unknown(new BackendError(failure, message, status, code, { cause }), RETRYABLE[failure], definite);
+}
+
+// Errors that happen before a request's first byte leaves this process. Connecting (refused,
+// unreachable, no DNS answer) and the TLS handshake come before the request is written, and a
+// certificate is verified only during the handshake. ECONNRESET, ETIMEDOUT, EPIPE and the like
+// may come after the request was sent: never listed here.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_HANDSHAKE_TIMEOUT', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'HOSTNAME_MISMATCH',
+]);
+
+// Credential providers fail before anything is signed, hence before anything is sent.
+const NO_CREDENTIALS_NAMES = new Set([
+  'CredentialsProviderError', // AWS SDK: no provider in the chain had credentials
+  'CredentialUnavailableError', 'AuthenticationRequiredError', 'AuthenticationError', 'AggregateAuthenticationError', // @azure/identity
+]);
+const NO_CREDENTIALS_MESSAGE = /^Could not load the default credentials/;
+const HANDSHAKE_MESSAGE = /wrong version number|handshake failure|unknown protocol/i;
+
+const CAUSE_DEPTH_MAX = 4;
+
+/** Whether an SDK or socket error proves the request was never sent (see NOT_SENT_CODES). */
+export function neverSent(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > CAUSE_DEPTH_MAX) return false;
+  const e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && NOT_SENT_CODES.has(e.code)) return true;
+  // EPROTO is any TLS protocol error; only the handshake's come before the request
+  if (e.code === 'EPROTO' && typeof e.message === 'string' && HANDSHAKE_MESSAGE.test(e.message)) return true;
+  if (typeof e.name === 'string' && NO_CREDENTIALS_NAMES.has(e.name)) return true;
+  if (typeof e.message === 'string' && NO_CREDENTIALS_MESSAGE.test(e.message)) return true;
+  // Node's happy-eyeballs connect reports every address it tried in an AggregateError
+  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((inner) => neverSent(inner, depth + 1))) return true;
+  return neverSent(e.cause, depth + 1);
 }
 
 function firstLine(text: string): string {

@@ -53,11 +53,23 @@ function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** Disk full, permissions and the like will not fix themselves on a retry. */
-function failure(error: unknown) {
+/**
+ * Disk full, permissions and the like will not fix themselves on a retry. `definite`: the
+ * failure came before the object's name was created (a temp file, a lock, a refused link), so
+ * the write did not happen.
+ */
+function failure(error: unknown, definite = false) {
   const code = errno(error);
-  return unknown(error, !(code === 'ENOSPC' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EDQUOT'));
+  return unknown(error, !(code === 'ENOSPC' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EDQUOT'), definite);
 }
+
+/**
+ * link(2) and rename(2) are atomic on a local file system: these errors mean the name was not
+ * touched. Others (EIO, and whatever a network file system says after a lost reply) are not
+ * taken as proof.
+ */
+const REFUSED_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EMLINK', 'ENAMETOOLONG', 'ELOOP', 'EXDEV', 'EINVAL']);
+const refused = (error: unknown): boolean => REFUSED_ERRNOS.has(errno(error) ?? '');
 
 export class FileObjectStore implements ObjectStore {
   readonly backend = 'file' as const;
@@ -97,6 +109,10 @@ export class FileObjectStore implements ObjectStore {
       // fdatasync: the data and the size it needs, not the timestamps (0.7 ms vs 0.87 ms here)
       await handle.datasync();
       return { temp, etag: etagOf((await handle.stat({ bigint: true })) as Stat) };
+    } catch (error) {
+      // a disk that filled up mid-write must not keep the partial temp file too
+      await fs.unlink(temp).catch(() => undefined);
+      throw error;
     } finally {
       await handle.close();
     }
@@ -174,14 +190,20 @@ export class FileObjectStore implements ObjectStore {
     const dir = path.dirname(file);
     let temp: string | undefined;
     try {
-      const written = await this.writeTemp(dir, body);
+      let written: { temp: string; etag: string };
+      try {
+        written = await this.writeTemp(dir, body);
+      } catch (error) {
+        return failure(error, true); // nothing exists under the object's name
+      }
       temp = written.temp;
       try {
         await fs.link(temp, file);
       } catch (error) {
         if (errno(error) === 'EEXIST') return { kind: 'exists' };
-        throw error;
+        return failure(error, refused(error));
       }
+      // linked: the object is visible, but a failed fsync leaves its durability unknown
       await this.syncDir(dir);
       return { kind: 'created', etag: written.etag };
     } catch (error) {
@@ -201,13 +223,17 @@ export class FileObjectStore implements ObjectStore {
     const file = this.pathOf(key);
     const dir = path.dirname(file);
     try {
-      await this.ensureDir(dir);
       let handle: fs.FileHandle;
+      try {
+        await this.ensureDir(dir);
+      } catch (error) {
+        return failure(error, true);
+      }
       try {
         handle = await fs.open(file, 'wx', 0o644);
       } catch (error) {
         if (errno(error) === 'EEXIST') return { kind: 'exists' };
-        throw error;
+        return failure(error, true); // the file was not created
       }
       try {
         await handle.writeFile(body);
@@ -224,11 +250,21 @@ export class FileObjectStore implements ObjectStore {
   async put(key: string, body: Uint8Array): Promise<PutOutcome> {
     const file = this.pathOf(key);
     const dir = path.dirname(file);
+    let written: { temp: string; etag: string };
     try {
-      const { temp, etag } = await this.writeTemp(dir, body);
-      await fs.rename(temp, file);
+      written = await this.writeTemp(dir, body);
+    } catch (error) {
+      return failure(error, true);
+    }
+    try {
+      try {
+        await fs.rename(written.temp, file);
+      } catch (error) {
+        await fs.unlink(written.temp).catch(() => undefined);
+        return failure(error, refused(error));
+      }
       await this.syncDir(dir);
-      return { kind: 'created', etag };
+      return { kind: 'created', etag: written.etag };
     } catch (error) {
       return failure(error);
     }
@@ -242,15 +278,25 @@ export class FileObjectStore implements ObjectStore {
       await this.ensureDir(dir);
       await this.acquireLock(lock);
     } catch (error) {
-      return failure(error);
+      return failure(error, true);
     }
     try {
       const current = await this.head(key);
-      if (current.kind === 'unknown') return current;
+      if (current.kind === 'unknown') return { ...current, definite: true };
       if (current.kind === 'notFound') return { kind: 'notFound' };
       if (current.etag !== etag) return { kind: 'mismatch' };
-      const written = await this.writeTemp(dir, body);
-      await fs.rename(written.temp, file);
+      let written: { temp: string; etag: string };
+      try {
+        written = await this.writeTemp(dir, body);
+      } catch (error) {
+        return failure(error, true);
+      }
+      try {
+        await fs.rename(written.temp, file);
+      } catch (error) {
+        await fs.unlink(written.temp).catch(() => undefined);
+        return failure(error, refused(error));
+      }
       await this.syncDir(dir);
       return { kind: 'created', etag: written.etag };
     } catch (error) {
@@ -287,7 +333,7 @@ export class FileObjectStore implements ObjectStore {
       return { kind: 'deleted' };
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return { kind: 'notFound' };
-      return failure(error);
+      return failure(error, refused(error));
     }
   }
 

@@ -80,9 +80,9 @@ export class GcsObjectStore implements ObjectStore {
     this.gate = new Gate(options.maxConcurrentRequests ?? GCS_CONCURRENT_REQUESTS_MAX);
   }
 
-  private fail(what: string, key: string, error: unknown): Unknown {
+  private fail(what: string, key: string, error: unknown, attempts: 'single' | 'retried' = 'retried'): Unknown {
     const { status, code } = errorFacts(error);
-    return backendUnknown(`${what} ${this.displayUrl}/${key}`, status, code, error);
+    return backendUnknown(`${what} ${this.displayUrl}/${key}`, status, code, error, undefined, attempts);
   }
 
   async get(key: string, signal?: AbortSignal): Promise<GetOutcome> {
@@ -186,9 +186,11 @@ export class GcsObjectStore implements ObjectStore {
       } catch (error) {
         const { status, code } = errorFacts(error);
         if (status === 412) return { kind: 'precondition' };
+        // only the conditional client sends at most once; the plain one retries
+        const attempts = bucket === this.conditional ? 'single' : 'retried';
         // a write cannot miss an object, so a 404 here is the bucket
-        if (status === 404) return backendUnknown(`PUT ${this.displayUrl}/${key}`, status, 'NoSuchBucket', error);
-        return this.fail('PUT', key, error);
+        if (status === 404) return backendUnknown(`PUT ${this.displayUrl}/${key}`, status, 'NoSuchBucket', error, undefined, attempts);
+        return this.fail('PUT', key, error, attempts);
       }
     });
   }

@@ -116,9 +116,9 @@ export class S3ObjectStore implements ObjectStore {
     this.quoteIfMatch = options.endpoint === undefined;
   }
 
-  private fail(what: string, key: string, error: unknown): Unknown {
+  private fail(what: string, key: string, error: unknown, attempts: 'single' | 'retried' = 'retried'): Unknown {
     const { status, code } = errorFacts(error);
-    return backendUnknown(`${what} ${this.displayUrl}/${key}`, status, code, error);
+    return backendUnknown(`${what} ${this.displayUrl}/${key}`, status, code, error, undefined, attempts);
   }
 
   async get(key: string, signal?: AbortSignal): Promise<GetOutcome> {
@@ -232,7 +232,7 @@ export class S3ObjectStore implements ObjectStore {
         }
         // AWS answers If-Match on a missing key with 404 NoSuchKey
         if (status === 404 && code === 'NoSuchKey' && 'IfMatch' in condition) return { kind: 'notFound' };
-        return this.fail('PUT', key, error);
+        return this.fail('PUT', key, error, 'single'); // the conditional client never retries
       }
     });
   }

@@ -6,12 +6,22 @@
 
 export type Backend = 'memory' | 'file' | 's3' | 'gcs' | 'azure';
 
-/** A failure whose effect we cannot know: the write may or may not have happened. */
+/**
+ * A failed request. Unless `definite`, its effect is unknown: the write may or may not have
+ * happened, and only reading back can tell.
+ */
 export interface Unknown {
   kind: 'unknown';
   cause: Error;
   /** true when the backend said "try again" (throttling, 5xx, timeouts) */
   retryable: boolean;
+  /**
+   * true when the request provably had no effect: it never left this process (connection
+   * refused, no DNS answer, TLS handshake refused, no credentials to sign with), the backend
+   * refused it before acting (4xx), or a file:// write failed before its object's name was
+   * created. Absent means ambiguous.
+   */
+  definite?: boolean;
 }
 
 export type GetOutcome =
@@ -93,8 +103,9 @@ export function checkKey(key: string): void {
   }
 }
 
-export function unknown(cause: unknown, retryable = true): Unknown {
-  return { kind: 'unknown', cause: cause instanceof Error ? cause : new Error(String(cause)), retryable };
+export function unknown(cause: unknown, retryable = true, definite = false): Unknown {
+  const error = cause instanceof Error ? cause : new Error(String(cause));
+  return definite ? { kind: 'unknown', cause: error, retryable, definite } : { kind: 'unknown', cause: error, retryable };
 }
 
 /** Collects every page of a listing; bounded so a runaway prefix cannot exhaust memory. */

@@ -12,6 +12,7 @@
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
   COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
+  COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_UNAVAILABLE_RETRY_AFTER_S, OPEN_TAIL_CHECK_ROUNDS_MAX,
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
 import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/index.js';
@@ -19,6 +20,7 @@ import type { Effect, IdempotencyRecord, Txn } from './effects.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from './errors.js';
 import { collectGarbage, readBoundary, type GcOptions, type GcReport } from './gc/index.js';
 import { advanceHint, readHint } from './hint.js';
+import { firstEntryAfter, logHole } from './log-hole.js';
 import {
   CATALOG_KEY, CHECKPOINT_PREFIX, CHECKPOINT_VERSION, CorruptStore, ENTRY_VERSION, LAST_CHECKPOINT_KEY, LOG_PREFIX,
   STORE_FORMAT, STORE_FORMAT_VERSION, checkpointKey, decodeCheckpoint, decodeEntry, encodeCheckpoint, encodeJson,
@@ -87,8 +89,8 @@ interface Included {
   result: unknown;
 }
 
-/** How one log write ended for the batch in it. */
-type WriteResult = 'landed' | 'lost' | 'unknown';
+/** How one log write ended for the batch in it ('failed': definitely not written, answered). */
+type WriteResult = 'landed' | 'lost' | 'unknown' | 'failed';
 
 /** One catch-up round: consecutive entries after the head, and the 404 that ended them. */
 interface TailRound {
@@ -135,7 +137,7 @@ export class CatalogStore {
   private readonly plantedBug: PlantedBug | undefined;
   /** counters for `floe status`, metrics and request-budget tests */
   readonly stats = {
-    entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, probes: 0, checkpointsWritten: 0,
+    entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, definiteFailures: 0, probes: 0, checkpointsWritten: 0,
     resyncs: 0, checkpointJumps: 0, staleCreates: 0, gcRuns: 0,
   };
 
@@ -183,8 +185,36 @@ export class CatalogStore {
     store.headHash = sha256(identityBytes);
     await store.loadLatestCheckpoint(0);
     await store.catchUp();
+    await store.checkNothingBeyondHead();
     store.startTimers(options);
     return store;
+  }
+
+  /**
+   * The head is where probing found the first missing entry. An entry listed beyond it means
+   * the log has a hole (an entry deleted or lost by hand): replay cannot cross it, and serving
+   * from the head would acknowledge a new entry at the hole and then fail on the next one. One
+   * LIST past the head tells; an entry at head+1 was committed meanwhile by another replica
+   * (catch up and look again), and a hole GC made (the boundary passed us) means jump ahead.
+   * Holes below the oldest kept checkpoint are GC's and never looked at.
+   */
+  private async checkNothingBeyondHead(): Promise<void> {
+    for (let round = 0; round < OPEN_TAIL_CHECK_ROUNDS_MAX; round++) {
+      const missing = this._headSeq + 1;
+      const next = await firstEntryAfter(this.objects, this._headSeq);
+      if (next.kind === 'none') return;
+      if (next.kind === 'unknown') throw new StoreUnavailable(`cannot list ${this.objects.displayUrl}/${LOG_PREFIX}: ${next.cause.message}`);
+      if (next.seq > missing) {
+        // GC advances the boundary before it deletes: read after the listing, it tells a hole
+        // GC made (we were slow and it passed us) from one it did not
+        const boundary = await readBoundary(this.objects);
+        if (boundary.kind === 'unknown') throw new StoreUnavailable(`cannot read gc/boundary: ${boundary.cause.message}`);
+        if (boundary.boundary.logDeletedThrough < missing) throw this.fail(logHole(this.objects, this._headSeq, next.key));
+        await this.jumpToCheckpoint(boundary.boundary.logDeletedThrough);
+      }
+      await this.catchUp();
+    }
+    // other replicas keep committing: each round found the next entry present, no hole there
   }
 
   /** Background work on real timers (unref'd); simulations turn both off and drive them. */
@@ -437,6 +467,7 @@ export class CatalogStore {
           await this.clock.sleep(this.backoffMs(Math.max(...included.map((i) => i.pending.attempt))));
           return this.requeue(included.map((i) => i.pending));
         case 'unknown':
+        case 'failed':
           return;
       }
     } catch (error) {
@@ -488,6 +519,7 @@ export class CatalogStore {
     const observedBeforeMs = this.observedMs;
     const ourTxn = included[0]!.txn.txn;
     let maybeLanded = false; // an earlier attempt's outcome was unknown
+    let definiteFailures = 0;
     if (this.plantedBug === 'ack-before-write') for (const item of included) item.pending.resolve(item.result);
     for (let attempt = 0; ; attempt++) {
       assert(entry.seq === this._headSeq + 1 || maybeLanded, 'entry must extend the head');
@@ -524,6 +556,21 @@ export class CatalogStore {
           return this.answerUnknown(included, `${key} was collected before we could read it back`);
         }
         case 'unknown':
+          if (outcome.definite && !maybeLanded) {
+            // this attempt did nothing and no earlier one can have landed: a definite failure,
+            // answered promptly after a short retry (the deadline is for ambiguity, not outages)
+            this.stats.definiteFailures++;
+            if (!outcome.retryable || ++definiteFailures > COMMIT_DEFINITE_FAILURE_RETRIES_MAX || this.clock.nowMs() >= deadline) {
+              const why = `commit not applied: writing ${key} failed (${outcome.cause.message})`;
+              const failed = new CommitUnavailable(why, COMMIT_UNAVAILABLE_RETRY_AFTER_S);
+              for (const item of included) item.pending.reject(failed);
+              return 'failed';
+            }
+            await this.clock.sleep(this.backoffMs(attempt));
+            // a read may have caught up meanwhile: the entry no longer extends the head
+            if (entry.seq !== this._headSeq + 1) return 'lost';
+            continue;
+          }
           this.stats.unknownOutcomes++;
           maybeLanded = true;
           if (!outcome.retryable || this.clock.nowMs() >= deadline) {

@@ -98,3 +98,30 @@ test('statistics, schema and spec removal through commits', async () => {
   const current = await commit('st', { requirements: [], updates: [{ action: 'remove-schemas', 'schema-ids': [0] }] });
   assert.equal(current.status, 400, 'the current schema cannot be removed');
 });
+
+test("Spark's ALTER TABLE DROP COLUMN of the newest column: add-schema with the deprecated last-column-id below the table's", async () => {
+  const created = await server.request('POST', '/v1/namespaces/u/tables', { name: 'dropcol', schema: SIMPLE_SCHEMA });
+  assert.equal(created.status, 200, created.text);
+  const uuid = created.body.metadata['table-uuid'];
+  assert.equal(created.body.metadata['last-column-id'], 2);
+  // exactly what Java 1.8+ sends (SchemaUpdate + UpdateRequirements): the schema without the
+  // column with the highest id, last-column-id = that schema's highest id, -1 to select it
+  const dropped = await commit('dropcol', {
+    requirements: [
+      { type: 'assert-table-uuid', uuid },
+      { type: 'assert-last-assigned-field-id', 'last-assigned-field-id': 2 },
+      { type: 'assert-current-schema-id', 'current-schema-id': 0 },
+    ],
+    updates: [
+      { action: 'add-schema', schema: { type: 'struct', 'schema-id': 1, fields: [{ id: 1, name: 'id', type: 'long', required: true }] }, 'last-column-id': 1 },
+      { action: 'set-current-schema', 'schema-id': -1 },
+    ],
+  });
+  assert.equal(dropped.status, 200, dropped.text);
+  const md = dropped.body.metadata;
+  assert.equal(md['current-schema-id'], 1);
+  assert.equal(md['last-column-id'], 2, 'field id 2 is never reused');
+  const loaded = await server.request('GET', '/v1/namespaces/u/tables/dropcol');
+  const current = loaded.body.metadata.schemas.find((s: { 'schema-id': number }) => s['schema-id'] === loaded.body.metadata['current-schema-id']);
+  assert.deepEqual(current.fields.map((f: { name: string }) => f.name), ['id']);
+});

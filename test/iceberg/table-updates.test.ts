@@ -96,8 +96,19 @@ describe('applyTableUpdates: schemas, specs, sort orders (§2.4)', () => {
     assert.equal(md.schemas.length, 2);
   });
 
-  it('rejects a shrinking deprecated last-column-id and v3 types on v2', () => {
-    assert.equal(unwrapErr(apply(frozen(), [{ action: 'add-schema', schema: schemaB, 'last-column-id': 1 }])).message, 'Invalid last column ID: 1 < 2 (previous last column ID)');
+  it('ignores the deprecated last-column-id: dropping the newest column keeps last-column-id (Java 1.8+)', () => {
+    // what a Java client sends for ALTER TABLE DROP COLUMN data: the schema without field 2,
+    // with last-column-id = its highest id (1), below the table's last-column-id (2)
+    const dropped = { type: 'struct', 'schema-id': 1, fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
+    const md = applyOk(frozen(), [{ action: 'add-schema', schema: dropped, 'last-column-id': 1 }, { action: 'set-current-schema', 'schema-id': -1 }]);
+    assert.equal(md['last-column-id'], 2, 'max(current, highest field id)');
+    assert.equal(md['current-schema-id'], 1);
+    assert.deepEqual(md.schemas[1]!.fields.map((f) => f.id), [1]);
+    // a larger value is ignored too: the highest field id decides
+    assert.equal(applyOk(frozen(), [{ action: 'add-schema', schema: schemaB, 'last-column-id': 10 }])['last-column-id'], 3);
+  });
+
+  it('rejects v3 types on v2', () => {
     const variant = { type: 'struct', fields: [{ id: 3, name: 'v', type: 'variant', required: false }] };
     assert.match(unwrapErr(apply(frozen(), [{ action: 'add-schema', schema: variant }])).message, /Invalid type for v: variant is not supported until v3/);
     assert.equal(applyOk(frozen({ version: 3 }), [{ action: 'add-schema', schema: variant }]).schemas.length, 2);

@@ -2,8 +2,9 @@
 // virtual clock) and archives every object ever created under log/, so the checker can
 // rebuild the true log after GC deleted most of it. `FaultyStore` is one replica's view of
 // it: seeded latency (hence reordering), fail-before-apply and apply-then-fail (ambiguous)
-// outcomes reported as 409/429/5xx/timeouts, rare request stalls far longer than GC's
-// min_age, and a process that crashes or pauses while a request is in flight.
+// outcomes reported as 409/429/5xx/timeouts (a refused connection before apply is definite),
+// rare request stalls far longer than GC's min_age, and a process that crashes or pauses while
+// a request is in flight.
 import { MemoryObjectStore } from '../../src/objectstore/memory.js';
 import {
   unknown, type CreateOutcome, type DeleteOutcome, type GetOutcome, type HeadOutcome, type ListOptions, type ListOutcome,
@@ -52,7 +53,13 @@ export interface FaultRates {
 
 export const NO_FAULTS: FaultRates = { failBefore: 0, failAfter: 0, latencyMsMax: 1, slowMs: 0, slowRate: 0, stallRate: 0, stallMs: 0 };
 
-const FAULT_MESSAGES = ['HTTP 503 SlowDown', 'HTTP 500 InternalError', 'HTTP 429 TooManyRequests', 'HTTP 409 ConditionalRequestConflict', 'ETIMEDOUT', 'ECONNRESET'];
+/** Failures a real client can tell never reached the store: reported `definite` when lost before. */
+const NEVER_SENT = 'ECONNREFUSED';
+// a third of the requests lost before the store are ones the client can tell were never sent
+const FAULT_MESSAGES = [
+  'HTTP 503 SlowDown', 'HTTP 500 InternalError', 'HTTP 429 TooManyRequests', 'HTTP 409 ConditionalRequestConflict', 'ETIMEDOUT', 'ECONNRESET',
+  NEVER_SENT, NEVER_SENT, NEVER_SENT,
+];
 
 export class FaultyStore implements ObjectStore {
   readonly backend = 'memory' as const;
@@ -87,13 +94,14 @@ export class FaultyStore implements ObjectStore {
     let result: T | ReturnType<typeof unknown>;
     if (roll < f.failBefore) {
       this.counts.faults++;
-      result = unknown(new Error(`simulated ${message} (not applied)`));
+      result = unknown(new Error(`simulated ${message} (not applied)`), true, message === NEVER_SENT);
     } else {
       result = await apply();
       this.bucket.counts.requests++;
       if (mutating && roll < f.failBefore + f.failAfter) {
         this.counts.faults++;
-        result = unknown(new Error(`simulated ${message} (applied)`));
+        // an applied request was sent: whatever its error, it is ambiguous
+        result = unknown(new Error(`simulated ${message === NEVER_SENT ? 'ECONNRESET' : message} (applied)`));
       }
     }
     // the answer is only handled when the process runs: never after a crash, late after a pause

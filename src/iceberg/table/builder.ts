@@ -113,11 +113,9 @@ export class TableMetadataBuilder {
   private addSchema(u: Update<'add-schema'>): R {
     const given = u.schema as Omit<Schema, 'schema-id'> & { 'schema-id'?: number };
     const last = this.md['last-column-id'];
-    const requested = u['last-column-id'] ?? undefined;
-    if (requested !== undefined && requested < last) {
-      return fail(`Invalid last column ID: ${requested} < ${last} (previous last column ID)`);
-    }
-    const newLast = Math.max(last, requested ?? 0, highestFieldId(given));
+    // The deprecated `last-column-id` is ignored, as by Java's server (1.8+): clients send the
+    // new schema's highest id, which is below `last` after dropping the newest column.
+    const newLast = Math.max(last, highestFieldId(given));
     const existing = this.md.schemas.find((s) => sameSchema(s, given as Schema));
     // The server owns schema ids: reuse an identical schema, else one past the highest (Java reuseOrCreateNewSchemaId).
     const id = existing?.['schema-id'] ??

@@ -10,6 +10,7 @@ import {
 } from '../layout.js';
 import { CatalogState } from '../state.js';
 import { readBoundary } from '../gc/boundary.js';
+import { firstEntryAfter, logHole } from '../log-hole.js';
 import { BACKUP_FETCH_PARALLEL_MAX } from './limits.js';
 import { emptySnapshot, replayEntry } from './replay.js';
 
@@ -87,6 +88,10 @@ export async function readSnapshot(objects: ObjectStore, target: SnapshotTarget,
     if (seq + 1 <= boundary.boundary.logDeletedThrough) {
       return { kind: 'unavailable', reason: `log entry ${seq + 1} was collected by GC while the backup read it (${GC_BOUNDARY_KEY} is at ${boundary.boundary.logDeletedThrough}); retry for a newer point` };
     }
+    // nor is a hole nobody collected: entries beyond it would be silently left out
+    const next = await firstEntryAfter(objects, seq);
+    if (next.kind === 'unknown') throw new StoreUnavailable(`cannot list ${objects.displayUrl}/log/: ${next.cause.message}`);
+    if (next.kind === 'entry' && next.seq > seq + 1) throw logHole(objects, seq, next.key);
   }
   if (target.kind === 'seq' && seq < target.seq) {
     return { kind: 'unavailable', reason: `seq ${target.seq} is beyond the head of the catalog (${seq})` };
