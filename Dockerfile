@@ -29,9 +29,9 @@ LABEL org.opencontainers.image.title="floe" \
 # FLOE_HOST: a container's loopback is unreachable through a published port, so the image
 # listens on every interface. Floe has no authentication yet: publish the port only where
 # every client may read and write the catalog (a private network, a Kubernetes Service).
+# (no FLOE_PORT here: the environment wins over floe.toml, and [server] port must still work)
 ENV NODE_ENV=production \
-    FLOE_HOST=0.0.0.0 \
-    FLOE_PORT=8181
+    FLOE_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 # runtime dependencies only; none of them has an install script
