@@ -167,3 +167,19 @@ test('the runtime install alone serves: npm ci --omit=dev in a temp copy, then f
   assert.ok(Array.isArray(body.endpoints) && body.endpoints.length > 10, JSON.stringify(body));
   assert.match(response.headers.get('server') ?? '', /^floe\/\d+\.\d+\.\d+/);
 });
+
+test('the publishing workflow builds this Dockerfile for amd64 and arm64 and pushes to GHCR', async () => {
+  const { parse } = await import('yaml');
+  const workflow = parse(readFileSync('.github/workflows/image.yml', 'utf8')) as {
+    jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+  };
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+  const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+  assert.ok(build?.with, 'a docker/build-push-action step');
+  assert.equal(build.with.context, '.');
+  assert.ok(existsSync(join(String(build.with.context), 'Dockerfile')));
+  assert.deepEqual(String(build.with.platforms).split(','), ['linux/amd64', 'linux/arm64']);
+  const meta = steps.find((s) => s.uses?.startsWith('docker/metadata-action@'));
+  assert.match(String(meta?.with?.images), /^ghcr\.io\//);
+  assert.ok(steps.some((s) => s.uses?.startsWith('docker/setup-qemu-action@')), 'QEMU for the arm64 build');
+});
