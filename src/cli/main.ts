@@ -1,21 +1,25 @@
 // The `floe` command line: serve, status (and the backup commands). Configuration comes from
 // flags > environment > TOML file > defaults; a bad value exits with status 2.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Settings } from '../config/index.js';
 import { fail, settingsFrom, type CommonFlags } from './common.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
 import { registerBackupCommands } from './backup-commands.js';
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { FLOE_VERSION as VERSION } from '../util/version.js';
 
 export function buildProgram(): Command {
   const program = new Command('floe')
     .description('Floe: an Apache Iceberg REST catalog on object storage')
-    .version(VERSION, '-V, --version')
+    .version(VERSION, '-v, --version')
+    // -V as well: it was the flag before -v, and commander takes one short flag per option
+    .addOption(new Option('-V').hideHelp())
     .showHelpAfterError()
     .exitOverride();
+  program.on('option:V', () => {
+    process.stdout.write(VERSION + '\n');
+    throw new CommanderError(0, 'commander.version', VERSION);
+  });
 
   const storageOption = () => new Option('--storage <url>', 'catalog storage URL: memory://, file:///abs/path, s3://bucket/prefix, gs://bucket/prefix, az://container/prefix (env FLOE_STORAGE)');
   const configOption = () => new Option('--config <file>', 'TOML configuration file (env FLOE_CONFIG)');

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { CatalogError, type Catalog } from '../catalog/index.js';
 import { REQUEST_BODY_BYTES_MAX } from '../config/limits.js';
 import { parseJson } from '../util/json.js';
+import { FLOE_VERSION } from '../util/version.js';
 import { envelope, sendError } from './error-envelope.js';
 import { Router } from './router.js';
 import { IdempotencyGate } from './idempotency.js';
@@ -29,6 +30,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: REQUEST_BODY_BYTES_MAX,
     // request logs are at info level: serve runs at warn unless FLOE_LOG_LEVEL says otherwise
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: true },
+  });
+  // operators and support tickets can tell which build answered
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('server', `floe/${FLOE_VERSION}`);
   });
   // Clients differ in the content type they send with JSON bodies; parse any body as JSON.
   app.removeAllContentTypeParsers();
