@@ -29,6 +29,8 @@ export interface WarehouseOptions {
 
 export class Warehouse {
   readonly locations: LocationPolicy;
+  /** [storage] aws_endpoint: the only host (besides AWS S3's own) remote signing signs for */
+  readonly s3Endpoint: string | undefined;
   private readonly resolver: LocationResolver;
   private readonly cache = new Map<string, unknown>();
   private readonly warn: (message: string) => void;
@@ -39,6 +41,7 @@ export class Warehouse {
     more: WarehouseOptions = {},
   ) {
     this.locations = new LocationPolicy(rootUrl, more.allowedLocations);
+    this.s3Endpoint = options.aws_endpoint;
     this.resolver = new LocationResolver(this.locations.roots, options);
     this.warn = more.warn ?? ((message) => console.warn(message));
   }
