@@ -32,6 +32,7 @@ const SCHEMES: Record<string, { backend: Backend; canonical: string }> = {
 
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f\\?#]/;
+const FORBIDDEN_ESCAPED = /%(?:[01][0-9a-f]|7f|5c)/i;
 /** bucket, container and memory-root names: what S3, GCS and Azure allow, plus '@' for abfs accounts */
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
 
@@ -50,6 +51,8 @@ export function parseLocation(text: string): Result<Location, string> {
   if (Buffer.byteLength(text) > LOCATION_BYTES_MAX) return err(`a location must be at most ${LOCATION_BYTES_MAX} bytes`);
   if (!isWellFormed(text)) return err('a location must be well-formed Unicode');
   if (FORBIDDEN.test(text)) return err("a location must not contain '\\', '?', '#' or control characters");
+  // nor their escapes: a reader that decodes would meet them again
+  if (FORBIDDEN_ESCAPED.test(text)) return err("a location must not contain an escaped '\\' or control character");
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(text);
   if (!match) return err('a location must be a URL such as file:///abs/path or s3://bucket/path');
   const scheme = SCHEMES[match[1]!.toLowerCase()];
