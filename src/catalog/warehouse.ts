@@ -7,7 +7,7 @@ import {
   METADATA_CACHE_ENTRIES_MAX, METADATA_FILE_BYTES_MAX, REGISTER_FILE_BYTES_MAX, REGISTER_READ_TIMEOUT_MS,
 } from '../config/limits.js';
 import { decodeMetadataFile, encodeMetadataFile, type IcebergError } from '../iceberg/index.js';
-import { getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
+import { checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
 import type { Result } from '../util/index.js';
 import { CatalogError } from './errors.js';
 import { LocationPolicy } from './locations.js';
@@ -16,6 +16,9 @@ export interface CachedFile<T> {
   location: string;
   value: T;
 }
+
+/** NAME_MAX of the file systems Floe runs on. */
+const FILE_NAME_BYTES_MAX = 255;
 
 /** What a best-effort delete did: `refused` means the location was not ours to delete. */
 export type DeleteResult = 'gone' | 'failed' | 'refused';
@@ -158,7 +161,13 @@ export class Warehouse {
   private resolve(location: string) {
     const parsed: Location = this.locations.checkAllowed(location, 'location');
     try {
-      return this.resolver.resolve(parsed);
+      // a name too long for the backend is the request's fault, not the storage's
+      if (parsed.backend === 'file' && parsed.segments.some((s) => Buffer.byteLength(s) > FILE_NAME_BYTES_MAX)) {
+        throw new Error(`a file name is longer than ${FILE_NAME_BYTES_MAX} bytes`);
+      }
+      const resolved = this.resolver.resolve(parsed);
+      checkKey(resolved.key);
+      return resolved;
     } catch (error) {
       throw new CatalogError('BadRequest', `Invalid location ${JSON.stringify(location)}: ${(error as Error).message}`);
     }

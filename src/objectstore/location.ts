@@ -34,7 +34,7 @@ const SCHEMES: Record<string, { backend: Backend; canonical: string }> = {
 const FORBIDDEN = /[\u0000-\u001f\u007f\\?#]/;
 const FORBIDDEN_ESCAPED = /%(?:[01][0-9a-f]|7f|5c)/i;
 /** bucket, container and memory-root names: what S3, GCS and Azure allow, plus '@' for abfs accounts */
-const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
+const BUCKET = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 
 /** No lone UTF-16 surrogate (String.prototype.isWellFormed, which the TS lib we target lacks). */
 export const isWellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);

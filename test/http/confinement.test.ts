@@ -79,6 +79,8 @@ const CONFINED = [
   '../../x', '../../../../../../../../x', '%2E%2E', '%2e%2e', '..%2F..%2Fx', '%2E%2E%2F%2E%2E%2Fx', '.%2E', '%2E.', '...', '..;',
   '/', '/etc', '//', 'a/b', '../', '/..', '~', '~root', '%', '%%', '%00', '%2F', '%252E%252E', 'a%2F..%2F..%2Fx', ' ..', '.. ',
   '*', '?', '#', 'a?b#c', 'file:', 'file:///etc/passwd', 'C:', ':', 'ä', '𝔘', '\u202e..', 'con', 'nul', '.hidden',
+  // longer than a file name may be once encoded: 400, never a storage failure
+  'x'.repeat(300), 'é'.repeat(512), '.'.repeat(1024),
 ];
 
 test('hostile names are refused with 400 or stay inside the warehouse', async () => {
@@ -100,13 +102,15 @@ test('hostile names are refused with 400 or stay inside the warehouse', async ()
     assert.ok(ns.status === 200 || ns.status === 400, `namespace ${JSON.stringify(name)}: ${ns.status} ${ns.text}`);
     if (ns.status === 200) {
       const t = await server.request('POST', `/v1/namespaces/${nsPath([name])}/tables`, { name: 't', schema: SIMPLE_SCHEMA });
-      assert.equal(t.status, 200, `table in namespace ${JSON.stringify(name)}: ${t.text}`);
-      expect(rawPath(t.body['metadata-location']).startsWith(warehouseDir + '/'), t.body['metadata-location']);
-      expect(existsSync(rawPath(t.body['metadata-location'])), `not written where the location says: ${t.body['metadata-location']}`);
+      assert.ok(t.status === 200 || t.status === 400, `table in namespace ${JSON.stringify(name)}: ${t.text}`);
+      if (t.status === 200) {
+        expect(rawPath(t.body['metadata-location']).startsWith(warehouseDir + '/'), t.body['metadata-location']);
+        expect(existsSync(rawPath(t.body['metadata-location'])), `not written where the location says: ${t.body['metadata-location']}`);
+      }
       const nested = await server.request('POST', '/v1/namespaces', { namespace: [name, name] });
-      assert.equal(nested.status, 200, nested.text);
+      assert.ok(nested.status === 200 || nested.status === 400, nested.text);
       const t2 = await server.request('POST', `/v1/namespaces/${nsPath([name, name])}/tables`, { name, schema: SIMPLE_SCHEMA });
-      assert.equal(t2.status, 200, t2.text);
+      assert.ok(t2.status === 200 || t2.status === 400 || (nested.status === 400 && t2.status === 404), t2.text);
     }
     const table = await server.request('POST', '/v1/namespaces/db/tables', { name, schema: SIMPLE_SCHEMA });
     assert.ok(table.status === 200 || table.status === 400, `table ${JSON.stringify(name)}: ${table.status} ${table.text}`);
