@@ -23,6 +23,25 @@ export function homeOf(metadataFile: Location): Location {
   return dir.segments.at(-1) === 'metadata' && dir.segments.length > 1 ? parentOf(dir) : dir;
 }
 
+interface Placed {
+  /** the directory of the metadata file */
+  dir: Location;
+  home: Location;
+}
+
+/** Parsed once per pointer record (a moved pointer is a new record, and a dropped one is collected). */
+const placedCache = new WeakMap<PointerRecord, Placed | null>();
+
+function placed(pointer: PointerRecord): Placed | null {
+  let place = placedCache.get(pointer);
+  if (place === undefined) {
+    const parsed = parseLocation(pointer.metadataLocation);
+    place = parsed.ok ? { dir: parentOf(parsed.value), home: homeOf(parsed.value) } : null;
+    placedCache.set(pointer, place);
+  }
+  return place;
+}
+
 export class LocationPolicy {
   readonly warehouse: Location;
   /** the warehouse first, then the allow-listed prefixes */
@@ -80,9 +99,9 @@ export class LocationPolicy {
   overlapping(location: Location, state: CatalogState, self?: Entity): Entity | undefined {
     const check = (kind: Entity['kind'], pointer: PointerRecord): Entity | undefined => {
       if (self && self.kind === kind && self.name === pointer.name && sameLevels(self.ns, pointer.ns)) return undefined;
-      const parsed = parseLocation(pointer.metadataLocation);
-      if (!parsed.ok) return undefined;
-      const overlaps = isWithin(parentOf(parsed.value), location) || isWithin(location, homeOf(parsed.value));
+      const place = placed(pointer);
+      if (place === null) return undefined;
+      const overlaps = isWithin(place.dir, location) || isWithin(location, place.home);
       return overlaps ? { kind, ns: pointer.ns, name: pointer.name } : undefined;
     };
     for (const pointer of state.tables.values()) {
@@ -100,8 +119,8 @@ export class LocationPolicy {
   liveHomes(state: CatalogState): Set<string> {
     const homes = new Set<string>();
     for (const pointer of [...state.tables.values(), ...state.views.values()]) {
-      const parsed = parseLocation(pointer.metadataLocation);
-      if (parsed.ok) homes.add(homeOf(parsed.value).text);
+      const place = placed(pointer);
+      if (place !== null) homes.add(place.home.text);
     }
     return homes;
   }
