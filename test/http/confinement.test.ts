@@ -343,3 +343,40 @@ test('register of a gzip bomb is refused without inflating it', async () => {
   execFileSync('truncate', ['-s', String(REGISTER_FILE_BYTES_MAX + 1), join(warehouseDir, 'huge.metadata.json')]);
   await registerRefused(`${W}/huge.metadata.json`, /larger than/);
 });
+
+test('register reads its file before the commit batch, never inside prepare', async () => {
+  const made = await create('outside_batch');
+  const file: string = made['metadata-location'];
+  assert.equal((await server.request('POST', '/v1/namespaces/db/tables/outside_batch/unregister')).status, 200);
+  // instrument the real store and warehouse: count prepares running, and note reads of the file during one
+  const store = server.catalog.store;
+  const warehouse = server.catalog.warehouse as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const originalCommit = store.commit.bind(store);
+  let preparing = 0;
+  const readsInPrepare: string[] = [];
+  store.commit = ((prepare: Parameters<typeof store.commit>[0], ...rest: unknown[]) =>
+    (originalCommit as (...args: unknown[]) => ReturnType<typeof store.commit>)(async (state: unknown, attempt: unknown) => {
+      preparing++;
+      try {
+        return await (prepare as (...args: unknown[]) => Promise<unknown>)(state, attempt);
+      } finally {
+        preparing--;
+      }
+    }, ...rest)) as typeof store.commit;
+  const patched = ['read', 'readUntrusted', 'readBytes'].filter((name) => typeof warehouse[name] === 'function');
+  const originals = patched.map((name) => warehouse[name]!);
+  patched.forEach((name, i) => {
+    warehouse[name] = (...args: unknown[]) => {
+      if (preparing > 0 && args[0] === file) readsInPrepare.push(name);
+      return originals[i]!.apply(server.catalog.warehouse, args);
+    };
+  });
+  try {
+    const res = await server.request('POST', '/v1/namespaces/db/register', { name: 'outside_batch', 'metadata-location': file });
+    assert.equal(res.status, 200, res.text);
+  } finally {
+    delete (store as unknown as Record<string, unknown>).commit;
+    for (const name of patched) delete warehouse[name];
+  }
+  assert.deepEqual(readsInPrepare, [], 'the file was read inside the commit batch');
+});
