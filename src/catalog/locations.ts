@@ -4,6 +4,7 @@
 // live one's, so that dropping one with purge can never take the other's files with it.
 import { isWithin, parentOf, parseLocation, type Location } from '../objectstore/index.js';
 import type { CatalogState, PointerRecord } from '../store/index.js';
+import { err, type Result } from '../util/index.js';
 import { CatalogError } from './errors.js';
 import { formatIdentifier } from './names.js';
 
@@ -130,15 +131,21 @@ export class LocationPolicy {
    * file must parse, lie inside an allowed root, and lie under the owner's location.
    */
   deleteRefusal(file: string, owner: string | undefined): string | undefined {
+    const checked = this.checkDelete(file, owner);
+    return checked.ok ? undefined : checked.error;
+  }
+
+  /** The parsed file when it may be deleted on behalf of `owner` (see deleteRefusal), else why not. */
+  checkDelete(file: string, owner: string | undefined): Result<Location, string> {
     const parsed = parseLocation(file);
-    if (!parsed.ok) return parsed.error;
-    if (!this.isAllowed(parsed.value)) return 'outside the warehouse and the allowed locations';
-    if (owner === undefined) return undefined;
+    if (!parsed.ok) return parsed;
+    if (!this.isAllowed(parsed.value)) return err('outside the warehouse and the allowed locations');
+    if (owner === undefined) return parsed;
     const within = parseLocation(owner);
-    if (!within.ok || !this.isAllowed(within.value)) return 'the owner location is outside the warehouse and the allowed locations';
-    if (within.value.segments.length === this.warehouse.segments.length && isWithin(within.value, this.warehouse)) return 'the owner location is the warehouse root';
-    if (!isWithin(parsed.value, within.value)) return 'outside the location of its table';
-    return undefined;
+    if (!within.ok || !this.isAllowed(within.value)) return err('the owner location is outside the warehouse and the allowed locations');
+    if (within.value.segments.length === this.warehouse.segments.length && isWithin(within.value, this.warehouse)) return err('the owner location is the warehouse root');
+    if (!isWithin(parsed.value, within.value)) return err('outside the location of its table');
+    return parsed;
   }
 }
 

@@ -130,14 +130,14 @@ export class Warehouse {
    * location) is given, only under it; anything else is skipped, reported and `refused`.
    */
   async delete(location: string, owner: string | undefined): Promise<DeleteResult> {
-    const refusal = this.locations.deleteRefusal(location, owner);
-    if (refusal !== undefined) {
-      this.skipped(location, refusal);
+    const checked = this.locations.checkDelete(location, owner);
+    if (!checked.ok) {
+      this.skipped(location, checked.error);
       return 'refused';
     }
     this.cache.delete(location);
     try {
-      const { store, key } = this.resolve(location);
+      const { store, key } = this.resolveParsed(location, checked.value);
       const outcome = await store.delete(key);
       return outcome.kind === 'unknown' ? 'failed' : 'gone';
     } catch {
@@ -159,7 +159,11 @@ export class Warehouse {
 
   /** Parses and checks once, then maps the parsed location to a store: no step parses it again. */
   private resolve(location: string) {
-    const parsed: Location = this.locations.checkAllowed(location, 'location');
+    return this.resolveParsed(location, this.locations.checkAllowed(location, 'location'));
+  }
+
+  /** Maps a location parsed and checked by the policy to a store and key; nothing parses it again. */
+  private resolveParsed(location: string, parsed: Location) {
     try {
       // a name too long for the backend is the request's fault, not the storage's
       if (parsed.backend === 'file' && parsed.segments.some((s) => Buffer.byteLength(s) > FILE_NAME_BYTES_MAX)) {
