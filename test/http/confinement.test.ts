@@ -380,3 +380,28 @@ test('register reads its file before the commit batch, never inside prepare', as
   }
   assert.deepEqual(readsInPrepare, [], 'the file was read inside the commit batch');
 });
+
+test('a multi-table commit deletes after commit only inside each table', async () => {
+  const before = tree();
+  const victim = await create('tx_victim');
+  await registerCrafted('tx_crafted', victim['metadata-location']);
+  const res = await server.request('POST', '/v1/transactions/commit', {
+    'table-changes': [{ identifier: { namespace: ['db'], name: 'tx_crafted' }, requirements: [], updates: [{ action: 'set-properties', updates: { t: 'x' } }] }],
+  });
+  assert.equal(res.status, 204, res.text);
+  const loaded = await server.request('GET', '/v1/namespaces/db/tables/tx_crafted');
+  assert.equal(loaded.body.metadata['metadata-log'].length, 1, 'the log was trimmed');
+  assert.ok(existsSync(fileURLToPath(victim['metadata-location'])), 'the other table\'s metadata file survives');
+  assertConfined(before);
+});
+
+test('scan planning reads no manifest list outside the warehouse', async () => {
+  await create('plan_out');
+  await commit('plan_out', [
+    { action: 'add-snapshot', snapshot: snapshot(1, canaryUrl('manifest-list')) },
+    { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 },
+  ]);
+  const res = await server.request('POST', '/v1/namespaces/db/tables/plan_out/plan', {});
+  expectError(res, 400, 'BadRequestException', /outside the warehouse/);
+  assert.ok(!res.text.includes(CANARY.slice(0, 10)), res.text);
+});
