@@ -177,6 +177,29 @@ function checkTarget(request: SignRequest, url: URL, bucket: string, prefix: str
   throw forbidden(`Refusing to sign a bucket-level request that is not confined to the table location: ${request.uri}`);
 }
 
+/**
+ * A copy (x-amz-copy-source, UploadPartCopy) reads its source with the same signature: the
+ * source must lie under the table location too, or the server's credentials would read any key.
+ */
+function checkCopySource(request: SignRequest, bucket: string, prefix: string): void {
+  for (const [name, values] of Object.entries(request.headers)) {
+    if (name.toLowerCase() !== 'x-amz-copy-source') continue;
+    for (const value of values) {
+      let source: string;
+      try {
+        source = decodeURIComponent(value.split('?')[0]!.replace(/^\//, ''));
+      } catch {
+        throw new CatalogError('BadRequest', 'Invalid sign request: malformed x-amz-copy-source');
+      }
+      const slash = source.indexOf('/');
+      const key = source.slice(slash + 1);
+      if (slash < 0 || source.slice(0, slash) !== bucket || unsafeKey(key) || !inside(key, prefix)) {
+        throw forbidden(`Refusing to sign a copy from outside the table location: ${value}`);
+      }
+    }
+  }
+}
+
 /** node:crypto as the SHA-256 (and HMAC) constructor SignatureV4 expects. */
 type Data = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: Data): Buffer | string =>
@@ -219,6 +242,7 @@ export async function signRequest(
   const url = parseTarget(request.uri);
   const { bucket, prefix } = locationOf(metadata.location);
   checkTarget(request, url, bucket, prefix, { endpoint: ctx.warehouse.s3Endpoint });
+  checkCopySource(request, bucket, prefix);
   if (!credentials) {
     throw new CatalogError('NotImplemented', 'Remote signing is not configured: the server has no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
   }

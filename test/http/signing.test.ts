@@ -113,3 +113,11 @@ test('bucket-level requests are confined too', async () => {
   expectError(await del('wh/db/tbl/../other/a'), 403, 'ForbiddenException');
   expectError(await del('wh/db/tbl//a'), 403, 'ForbiddenException');
 });
+
+test('a copy is signed only from a source inside the table', async () => {
+  const uri = 'https://bkt.s3.amazonaws.com/wh/db/tbl/data/copy.parquet';
+  assert.equal((await sign(uri, 'PUT', { 'x-amz-copy-source': ['bkt/wh/db/tbl/data/f.parquet'] })).status, 200);
+  for (const source of ['other/wh/db/tbl/f', 'bkt/wh/db/other/f', '/bkt/wh/db/tbl/../other/f', 'bkt/wh/db/tbl/%2E%2E/other/f', 'bkt']) {
+    expectError(await sign(uri, 'PUT', { 'X-Amz-Copy-Source': [source] }), 403, 'ForbiddenException');
+  }
+});
