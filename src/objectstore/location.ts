@@ -53,7 +53,9 @@ export function parseLocation(text: string): Result<Location, string> {
   if (FORBIDDEN.test(text)) return err("a location must not contain '\\', '?', '#' or control characters");
   // nor their escapes: a reader that decodes would meet them again
   if (FORBIDDEN_ESCAPED.test(text)) return err("a location must not contain an escaped '\\' or control character");
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(text);
+  // Hadoop writes local paths as file:/abs (no authority): the same file as file:///abs
+  const hadoop = /^file:\/(?!\/)/i.test(text) ? `file://${text.slice('file:'.length)}` : text;
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(hadoop);
   if (!match) return err('a location must be a URL such as file:///abs/path or s3://bucket/path');
   const scheme = SCHEMES[match[1]!.toLowerCase()];
   if (!scheme) return err(`unsupported location scheme ${match[1]}://`);

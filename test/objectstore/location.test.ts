@@ -21,13 +21,16 @@ test('locations are parsed on their raw form: escapes stay literal, never decode
   assert.deepEqual(parsed('s3a://bkt/p/q/').segments, ['p', 'q']);
   assert.equal(parsed('s3a://bkt/p/q/').text, 's3://bkt/p/q');
   assert.equal(parsed('memory://root/x').bucket, 'root');
+  // Hadoop's form of a local path (what Spark writes into manifests) is the same file
+  assert.equal(parsed('file:/wh/db/t').text, 'file:///wh/db/t');
+  assert.ok(isWithin(parsed('file:/wh/db/t/data/f.parquet'), parsed('file:///wh')));
 });
 
 test('anything a later step could read differently is refused', () => {
   for (const text of [
     'file:///wh/../etc', 'file:///wh/./x', 'file:///wh//x', 'file:///wh/%2E%2E/x', 'file:///wh/%2e%2e/x', 'file:///wh/.%2E/x', 'file:///wh/%2e/x',
     'file:///wh/a\\..\\b', 'file:///wh/x\u0000', 'file:///wh/x%00', 'file:///wh/x%5Cy', 'file:///wh/x%0A', 'file:///wh/\uD800', 'file:///wh/x?y',
-    'file:///wh/x#y', 'file://host/wh', 'file:/wh', 'file:///', '/wh/x', 'wh/x', 'http://x/y', 's3:///x', 's3://b@d:x/y', '', 'x'.repeat(5000),
+    'file:///wh/x#y', 'file://host/wh', 'file:/../x', 'file:/wh//x', 'file:///', '/wh/x', 'wh/x', 'http://x/y', 's3:///x', 's3://b@d:x/y', '', 'x'.repeat(5000),
   ]) {
     assert.equal(parseLocation(text).ok, false, `accepted ${JSON.stringify(text.slice(0, 40))}`);
   }
