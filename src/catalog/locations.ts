@@ -2,6 +2,7 @@
 // the allow-listed prefixes of `[server] allowed_locations`), deletes only inside the table's
 // own location within those roots, and a table's or view's location may not overlap another
 // live one's, so that dropping one with purge can never take the other's files with it.
+import { ConfigError } from '../config/index.js';
 import { isWithin, parentOf, parseLocation, type Location } from '../objectstore/index.js';
 import type { CatalogState, PointerRecord } from '../store/index.js';
 import { err, type Result } from '../util/index.js';
@@ -52,7 +53,7 @@ export class LocationPolicy {
   constructor(warehouseUrl: string, allowed: readonly string[] = []) {
     const parse = (text: string, what: string) => {
       const parsed = parseLocation(text);
-      if (!parsed.ok) throw new Error(`invalid ${what} ${JSON.stringify(text)}: ${parsed.error}`);
+      if (!parsed.ok) throw new ConfigError(`invalid ${what} ${JSON.stringify(text)}: ${parsed.error}`);
       return parsed.value;
     };
     this.warehouse = parse(warehouseUrl, 'warehouse');

@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LocationPolicy } from '../../src/catalog/locations.js';
+import { ConfigError, splitAllowedLocations } from '../../src/config/index.js';
 import { FileObjectStore, getBounded, isWithin, LocationResolver, parseLocation, parseStorageUrl, type Location } from '../../src/objectstore/index.js';
 
 const parsed = (text: string): Location => {
@@ -92,4 +94,15 @@ test('getBounded reads only regular files under the root, up to the bound', asyn
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the policy refuses a warehouse or allowed location that is not a valid location, as a configuration error', () => {
+  assert.throws(() => new LocationPolicy('file:///wh', ['file:///x/../y']), ConfigError);
+  assert.throws(() => new LocationPolicy('file:///', []), ConfigError);
+  assert.deepEqual(splitAllowedLocations(' s3://a/x , ,gs://b '), ['s3://a/x', 'gs://b']);
+  const policy = new LocationPolicy('file:///wh', splitAllowedLocations('s3://shared/tables'));
+  assert.equal(policy.deleteRefusal('s3://shared/tables/t/f', 's3://shared/tables/t'), undefined);
+  assert.match(policy.deleteRefusal('s3://shared/tables/u/f', 's3://shared/tables/t') ?? '', /outside the location of its table/);
+  assert.match(policy.deleteRefusal('file:///etc/passwd', 'file:///wh/t') ?? '', /outside the warehouse/);
+  assert.match(policy.deleteRefusal('file:///wh/t/f', 'file:///wh') ?? '', /warehouse root/);
 });
