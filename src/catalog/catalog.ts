@@ -1,6 +1,6 @@
 // Opens everything the catalog service needs from the settings: the object store under the
 // storage URL, the commit-log store on it, and the warehouse.
-import type { Settings } from '../config/index.js';
+import { splitAllowedLocations, type Settings } from '../config/index.js';
 import { joinUrl, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore } from '../store/index.js';
 import { cryptoRng, systemClock, type Clock, type Rng } from '../util/index.js';
@@ -30,6 +30,10 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   const { settings } = options;
   const clock = options.clock ?? systemClock;
   const rng = options.rng ?? cryptoRng;
+  // first: an invalid warehouse or allowed location is a configuration error, before any I/O
+  const warehouse = new Warehouse(options.warehouseUrl, settings.storage, {
+    allowedLocations: splitAllowedLocations(settings.server.allowed_locations),
+  });
   const objects = options.objects ?? openObjectStore(settings.storage.object_store_url, settings.storage);
   if (options.checkObjects) {
     try {
@@ -48,7 +52,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     consistency: settings.catalog.consistency,
     maxStalenessMs: settings.catalog.max_staleness_ms,
   });
-  const warehouse = new Warehouse(options.warehouseUrl, settings.storage);
+
   const catalog: Catalog = {
     store,
     warehouse,

@@ -74,9 +74,9 @@ export function unwrap<T>(result: Result<T, IcebergError>): T {
   return result.value;
 }
 
-/** Deletes metadata files written by an attempt that will never be committed. */
+/** Deletes metadata files written by an attempt that will never be committed (each was checked when written). */
 export async function discard(ctx: CatalogContext, written: string[]): Promise<void> {
-  for (const location of written.splice(0)) await ctx.warehouse.delete(location);
+  for (const location of written.splice(0)) await ctx.warehouse.delete(location, undefined);
 }
 
 /**

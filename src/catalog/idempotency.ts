@@ -56,6 +56,15 @@ export function lookup(state: CatalogState, scope: IdempotencyScope): StoredResp
   return payload.response;
 }
 
+/**
+ * True when the Idempotency-Key in scope already has an outcome recorded in `state`: its commit
+ * will replay it, so work done before the commit (reading a file) can be skipped.
+ */
+export function hasRecordedOutcome(state: CatalogState): boolean {
+  const scope = scopes.getStore();
+  return scope !== undefined && state.idempotency.has(scope.key);
+}
+
 /** Wraps a commit's prepare so its outcome is recorded with it (identity when no key is in scope). */
 export function withIdempotency<R>(prepare: Prepare<R>, nowMs: () => number): Prepare<R> {
   const scope = scopes.getStore();

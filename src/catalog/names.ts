@@ -2,6 +2,7 @@
 // where they become part of a location, percent-encoded segment by segment so that '/', '..',
 // '%' and non-ASCII can neither escape the warehouse nor collide with another name.
 import { IDENTIFIER_BYTES_MAX, NAMESPACE_LEVELS_MAX } from '../config/limits.js';
+import { isWellFormed } from '../objectstore/index.js';
 import { CatalogError } from './errors.js';
 
 export interface Identifier {
@@ -23,6 +24,10 @@ export function checkName(name: unknown, what: string): string {
     throw new CatalogError('BadRequest', `Invalid ${what}: longer than ${IDENTIFIER_BYTES_MAX} bytes`);
   }
   if (CONTROL.test(name)) throw new CatalogError('BadRequest', `Invalid ${what}: control characters are not allowed`);
+  if (!isWellFormed(name)) throw new CatalogError('BadRequest', `Invalid ${what}: must be well-formed Unicode (no lone surrogates)`);
+  // never a path step, whatever encoding a later reader applies
+  if (name === '.' || name === '..') throw new CatalogError('BadRequest', `Invalid ${what}: '.' and '..' are not allowed`);
+  if (name.includes('\\')) throw new CatalogError('BadRequest', `Invalid ${what}: '\\' is not allowed`);
   return name;
 }
 

@@ -12,11 +12,17 @@
 // A re-run therefore treats a missing file as "already deleted together with what it listed",
 // and a missing current metadata file as "purge finished". A phase with a failed delete stops
 // the purge (it stays pending), because deleting the next phase would orphan the failed files.
+//
+// Metadata and manifests are client-written, so what they reference is not trusted: a purge
+// deletes only under the table's own location inside the warehouse (or an allowed prefix),
+// never under the location of a live table or view, and skips (and reports) everything else.
 import { filesReferencedByMetadata, readManifest, readManifestList, type TableMetadata } from '../iceberg/index.js';
 import type { PurgeRecord } from '../store/index.js';
 import { commit, fromStore, readBarrier, type CatalogContext } from './context.js';
 import { CatalogError } from './errors.js';
 import { formatIdentifier, type Identifier } from './names.js';
+import { underAny } from './locations.js';
+import { parseLocation } from '../objectstore/index.js';
 import { readTable } from './tables.js';
 
 /** How long the DELETE request waits for its purge; a longer purge finishes in the background. */
@@ -123,17 +129,31 @@ export function runPurge(ctx: CatalogContext, record: PurgeRecord): Promise<void
 
 /** The files a purge deletes, in deletion phases (see the file comment). Reads only. */
 export async function filesToPurge(ctx: CatalogContext, record: PurgeRecord): Promise<string[][]> {
+  return (await planPurge(ctx, record)).phases;
+}
+
+interface PurgePlan {
+  phases: string[][];
+  /** the table's location: nothing outside it is deleted */
+  owner: string;
+}
+
+async function planPurge(ctx: CatalogContext, record: PurgeRecord): Promise<PurgePlan> {
   let metadata: TableMetadata;
   try {
     metadata = await readTable(ctx, record.metadataLocation);
   } catch (error) {
     // deleted last, so its absence means an earlier run finished every phase
-    if (error instanceof CatalogError && error.code === 'NotFound') return [];
+    if (error instanceof CatalogError && error.code === 'NotFound') return { phases: [], owner: '' };
     throw error;
   }
+  const owner = metadata.location;
+  const policy = ctx.warehouse.locations;
+  // a manifest list or manifest we may not delete is not read either: what it lists is not ours
+  const readable = (file: string) => policy.deleteRefusal(file, owner) === undefined;
   const referenced = filesReferencedByMetadata(metadata);
   const manifests = new Set(referenced.manifests);
-  for (const list of referenced.manifestLists) {
+  for (const list of referenced.manifestLists.filter(readable)) {
     const bytes = await ctx.warehouse.readBytes(list);
     if (bytes === undefined) continue; // deleted by an earlier run, after its manifests
     const entries = readManifestList(bytes);
@@ -142,7 +162,7 @@ export async function filesToPurge(ctx: CatalogContext, record: PurgeRecord): Pr
   }
   const dataFiles = new Set<string>();
   if (record.deleteData) {
-    for (const manifest of manifests) {
+    for (const manifest of [...manifests].filter(readable)) {
       const bytes = await ctx.warehouse.readBytes(manifest);
       if (bytes === undefined) continue; // deleted by an earlier run, after its data files
       const entries = readManifest(bytes);
@@ -160,13 +180,22 @@ export async function filesToPurge(ctx: CatalogContext, record: PurgeRecord): Pr
   // a file listed in two phases must survive until the later one
   const last = new Map<string, number>();
   phases.forEach((files, phase) => files.forEach((file) => last.set(file, phase)));
-  return phases.map((files, phase) => [...new Set(files)].filter((file) => last.get(file) === phase));
+  const homes = policy.liveHomes(ctx.store.state);
+  const confined = (file: string): boolean => {
+    const refusal = policy.deleteRefusal(file, owner);
+    const parsed = parseLocation(file);
+    const why = refusal ?? (parsed.ok && underAny(parsed.value, homes) ? 'inside the location of a live table or view' : undefined);
+    if (why !== undefined) ctx.warehouse.skipped(file, `purge ${record.id}: ${why}`);
+    return why === undefined;
+  };
+  const planned = phases.map((files, phase) => [...new Set(files)].filter((file) => last.get(file) === phase));
+  return { phases: planned.map((files) => files.filter(confined)), owner };
 }
 
 async function purgeFiles(ctx: CatalogContext, record: PurgeRecord, signal: AbortSignal): Promise<void> {
-  const phases = await filesToPurge(ctx, record);
+  const { phases, owner } = await planPurge(ctx, record);
   for (const files of phases) {
-    const failed = await deleteAll(ctx, files, signal);
+    const failed = await deleteAll(ctx, files, owner, signal);
     if (failed.length > 0) {
       const sample = failed.slice(0, 3).join(', ');
       throw new CatalogError('ServiceUnavailable', `Purge ${record.id} incomplete: could not delete ${failed.length} file(s), e.g. ${sample}`);
@@ -175,14 +204,15 @@ async function purgeFiles(ctx: CatalogContext, record: PurgeRecord, signal: Abor
 }
 
 /** Deletes with bounded concurrency; returns the files that may still exist. */
-async function deleteAll(ctx: CatalogContext, files: string[], signal: AbortSignal): Promise<string[]> {
+async function deleteAll(ctx: CatalogContext, files: string[], owner: string, signal: AbortSignal): Promise<string[]> {
   const failed: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
       if (signal.aborted) throw new CatalogError('ServiceUnavailable', 'Purge stopped');
       const file = files[next++]!;
-      if (!(await ctx.warehouse.delete(file))) failed.push(file);
+      // a refused file was reported by the warehouse and is not ours: it never holds the purge up
+      if ((await ctx.warehouse.delete(file, owner)) === 'failed') failed.push(file);
     }
   };
   await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, files.length) }, worker));

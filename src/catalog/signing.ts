@@ -1,14 +1,16 @@
 // Remote signing (signRequest, POST …/tables/{table}/sign): signs a client's S3 request with
 // SigV4 using the server's own AWS credentials. The server's credentials reach further than one
 // table, so it signs only requests whose object keys lie inside the table's location, only for
-// plain object methods, and never a path with dot segments (an HTTP stack may resolve them after
-// we checked). Anything else is refused with 403 rather than signed.
+// plain object methods, only for the configured S3 endpoint (or AWS S3 itself), and only a uri
+// the URL parser leaves exactly as written, so the host and path checked are the host and path
+// signed (never a client's own `host` header). Anything else is refused with 403.
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CatalogContext } from './context.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
 import { loadTable } from './tables.js';
+import { isWellFormed, parseLocation } from '../objectstore/index.js';
 
 /** Methods of the S3 object API a reader or writer of a table needs. */
 export const SIGNABLE_METHODS: readonly string[] = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
@@ -68,27 +70,18 @@ export function parseSignRequest(body: Record<string, unknown>): SignRequest {
   };
 }
 
-/** Bucket and key prefix of an s3:// table location. */
-function locationOf(location: string): { bucket: string; prefix: string } {
-  let url: URL;
-  try {
-    url = new URL(location);
-  } catch {
-    throw forbidden(`Remote signing is not available for table location ${location}`);
-  }
-  if (!S3_SCHEMES.has(url.protocol) || url.hostname === '') {
-    throw forbidden(`Remote signing is only available for S3 table locations, not ${location}`);
-  }
-  return { bucket: url.hostname, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '') };
+/** Bucket and key prefix of an s3:// table location, parsed by the one location parser (never decoded). */
+function locationOf(text: string): { bucket: string; prefix: string } {
+  const parsed = parseLocation(text);
+  if (!parsed.ok) throw forbidden(`Remote signing is not available for table location ${text}`);
+  if (parsed.value.backend !== 's3') throw forbidden(`Remote signing is only available for S3 table locations, not ${text}`);
+  return { bucket: parsed.value.bucket, prefix: parsed.value.segments.join('/') };
 }
 
 const inside = (key: string, prefix: string) => prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
 
-/** The raw path of a URI as written (before URL parsing resolves dot segments). */
-function rawPath(uri: string): string {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(uri);
-  return match?.[1] ?? '';
-}
+/** An object key whose segments a server or SDK could resolve differently ('', '.', '..'). */
+const unsafeKey = (key: string) => key.split('/').some((s) => s === '' || s === '.' || s === '..');
 
 function xmlUnescape(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_m, e: string) => {
@@ -99,36 +92,112 @@ function xmlUnescape(s: string): string {
   });
 }
 
-/** Refuses a request whose object keys (virtual-hosted or path-style) leave the table location. */
-function checkTarget(request: SignRequest, url: URL, bucket: string, prefix: string): void {
-  const segments = rawPath(request.uri).split('/');
-  let decoded: string[];
+// eslint-disable-next-line no-control-regex
+const UNSIGNABLE = /[\u0000-\u0020\u007f\\]/;
+const RAW_URI = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?$/i;
+
+/**
+ * The request target exactly as the signer will sign it. The URL parser normalises (resolves
+ * '..' and percent-encoded dots, turns '\' into '/', lower-cases and re-encodes), so a uri is
+ * refused unless parsing changes nothing: what we check is then what we sign.
+ */
+function parseTarget(uri: string): URL {
+  let url: URL;
   try {
-    decoded = segments.map((s) => decodeURIComponent(s));
+    url = new URL(uri);
+  } catch {
+    throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${uri}`);
+  }
+  if (UNSIGNABLE.test(uri) || !isWellFormed(uri)) throw forbidden("Refusing to sign a uri with '\\', spaces or control characters");
+  const raw = RAW_URI.exec(uri);
+  if (!raw) throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${uri}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CatalogError('BadRequest', `Invalid sign request: uri must be http(s): ${uri}`);
+  if (url.username !== '' || url.password !== '') throw forbidden('Refusing to sign a uri with credentials in it');
+  const [, , authority, path] = raw as unknown as [string, string, string, string];
+  if (authority.toLowerCase() !== url.host || (path === '' ? '/' : path) !== url.pathname) {
+    throw forbidden(`Refusing to sign a uri the URL parser would rewrite (dot segments, encoded dots, case): ${uri}`);
+  }
+  return url;
+}
+
+/** The endpoints the server signs for: the configured one, or AWS S3 itself when none is configured. */
+export interface SigningEndpoint {
+  /** e.g. http://minio.local:9000 ([storage] aws_endpoint) */
+  endpoint?: string;
+}
+
+const AWS_HOST = /^s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * Where the request goes: a virtual-hosted `bucket.<host>` or a path-style `<host>/bucket`,
+ * where host is the configured endpoint's (same scheme and port) or an AWS S3 host over https.
+ * Any other host is refused: a signature is worth something only to the endpoint it names.
+ */
+function addressing(url: URL, bucket: string, config: SigningEndpoint): 'virtual' | 'path' {
+  const fail = () => forbidden(`Refusing to sign a request for host ${url.host}: not the S3 endpoint of bucket ${bucket}`);
+  if (config.endpoint !== undefined) {
+    const endpoint = new URL(config.endpoint);
+    if (url.protocol === endpoint.protocol && url.port === endpoint.port) {
+      if (url.hostname === endpoint.hostname) return 'path';
+      if (url.hostname === `${bucket}.${endpoint.hostname}`) return 'virtual';
+    }
+  }
+  if (url.protocol !== 'https:' || url.port !== '') throw fail();
+  if (AWS_HOST.test(url.hostname)) return 'path';
+  if (url.hostname.startsWith(`${bucket}.`) && AWS_HOST.test(url.hostname.slice(bucket.length + 1))) return 'virtual';
+  throw fail();
+}
+
+/** Refuses a request whose object keys (virtual-hosted or path-style) leave the table location. */
+function checkTarget(request: SignRequest, url: URL, bucket: string, prefix: string, config: SigningEndpoint): void {
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
   } catch {
     throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${request.uri}`);
   }
-  if (decoded.some((s) => s === '.' || s === '..')) throw forbidden(`Refusing to sign a uri with dot segments: ${request.uri}`);
-  const path = decoded.join('/');
-
   let key: string;
-  if (url.hostname === bucket || url.hostname.startsWith(`${bucket}.`)) key = path.replace(/^\//, '');
-  else if (path === `/${bucket}` || path.startsWith(`/${bucket}/`)) key = path.slice(bucket.length + 2);
+  if (addressing(url, bucket, config) === 'virtual') key = path.replace(/^\//, '');
+  else if (path === `/${bucket}` || path === `/${bucket}/` || path.startsWith(`/${bucket}/`)) key = path.slice(bucket.length + 2);
   else throw forbidden(`Refusing to sign a request outside the table location: ${request.uri}`);
 
   if (key !== '') {
+    if (unsafeKey(key)) throw forbidden(`Refusing to sign a uri with dot or empty segments: ${request.uri}`);
     if (!inside(key, prefix)) throw forbidden(`Refusing to sign a request outside the table location: ${request.uri}`);
     return;
   }
   // bucket-level requests: listing under the location, or a batch delete of keys under it
   // a listing prefix must end inside the location: "loc" alone would also list "loc2/…"
   const listPrefix = url.searchParams.get('prefix');
-  if (request.method === 'GET' && listPrefix !== null && (prefix === '' || listPrefix.startsWith(`${prefix}/`))) return;
+  if (request.method === 'GET' && listPrefix !== null && !unsafeKey(listPrefix.replace(/\/$/, '')) && (prefix === '' || listPrefix.startsWith(`${prefix}/`))) return;
   if (request.method === 'POST' && url.searchParams.has('delete') && request.body !== undefined) {
     const keys = [...request.body.matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => xmlUnescape(m[1]!));
-    if (keys.length > 0 && keys.length <= SIGN_DELETE_KEYS_MAX && keys.every((k) => inside(k, prefix))) return;
+    if (keys.length > 0 && keys.length <= SIGN_DELETE_KEYS_MAX && keys.every((k) => !unsafeKey(k) && inside(k, prefix))) return;
   }
   throw forbidden(`Refusing to sign a bucket-level request that is not confined to the table location: ${request.uri}`);
+}
+
+/**
+ * A copy (x-amz-copy-source, UploadPartCopy) reads its source with the same signature: the
+ * source must lie under the table location too, or the server's credentials would read any key.
+ */
+function checkCopySource(request: SignRequest, bucket: string, prefix: string): void {
+  for (const [name, values] of Object.entries(request.headers)) {
+    if (name.toLowerCase() !== 'x-amz-copy-source') continue;
+    for (const value of values) {
+      let source: string;
+      try {
+        source = decodeURIComponent(value.split('?')[0]!.replace(/^\//, ''));
+      } catch {
+        throw new CatalogError('BadRequest', 'Invalid sign request: malformed x-amz-copy-source');
+      }
+      const slash = source.indexOf('/');
+      const key = source.slice(slash + 1);
+      if (slash < 0 || source.slice(0, slash) !== bucket || unsafeKey(key) || !inside(key, prefix)) {
+        throw forbidden(`Refusing to sign a copy from outside the table location: ${value}`);
+      }
+    }
+  }
 }
 
 /** node:crypto as the SHA-256 (and HMAC) constructor SignatureV4 expects. */
@@ -170,15 +239,10 @@ export async function signRequest(
     throw new CatalogError('BadRequest', `Invalid sign request: unsupported provider ${request.provider} (only s3)`);
   }
   if (!SIGNABLE_METHODS.includes(request.method)) throw forbidden(`Refusing to sign method ${request.method}`);
-  let url: URL;
-  try {
-    url = new URL(request.uri);
-  } catch {
-    throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${request.uri}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CatalogError('BadRequest', `Invalid sign request: uri must be http(s): ${request.uri}`);
+  const url = parseTarget(request.uri);
   const { bucket, prefix } = locationOf(metadata.location);
-  checkTarget(request, url, bucket, prefix);
+  checkTarget(request, url, bucket, prefix, { endpoint: ctx.warehouse.s3Endpoint });
+  checkCopySource(request, bucket, prefix);
   if (!credentials) {
     throw new CatalogError('NotImplemented', 'Remote signing is not configured: the server has no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
   }
@@ -186,11 +250,11 @@ export async function signRequest(
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(request.headers)) {
     const lower = name.toLowerCase();
-    // ours to set: the signature, its date and the (server's) session token
-    if (lower === 'authorization' || lower === 'x-amz-date' || lower === 'x-amz-security-token') continue;
+    // ours to set: the signature, its date, the (server's) session token, and the host we checked
+    if (lower === 'authorization' || lower === 'x-amz-date' || lower === 'x-amz-security-token' || lower === 'host') continue;
     headers[lower] = values.join(',');
   }
-  headers.host ??= url.host;
+  headers.host = url.host;
   // a body shown to us is bound into the signature; otherwise the payload is not signed
   if (request.body !== undefined) headers['x-amz-content-sha256'] = createHash('sha256').update(request.body).digest('hex');
   else headers['x-amz-content-sha256'] ??= UNSIGNED_PAYLOAD;

@@ -149,6 +149,7 @@ export async function createTable(ctx: CatalogContext, levels: string[], body: C
     const taken = nameTakenError(ctx.store.state, id, 'table');
     if (taken) throw taken;
     const metadata = buildNewTable(ctx, id, body);
+    checkTableLocation(ctx, ctx.store.state, id, metadata.location);
     const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
     const json = stringifyJson(responseJson(created));
     return { metadataLocation: undefined, metadata: created, metadataJson: json, etag: '' };
@@ -165,6 +166,11 @@ function buildNewTable(ctx: CatalogContext, id: Identifier, body: CreateBody): T
   return unwrap(newTableMetadata(body, { location, nowMs: ctx.clock.nowMs(), uuid: ctx.rng.uuid() }));
 }
 
+/** 400 unless the table may live at `location` (see LocationPolicy.checkEntityLocation). */
+function checkTableLocation(ctx: CatalogContext, state: CatalogState, id: Identifier, location: string): void {
+  ctx.warehouse.locations.checkEntityLocation(location, state, { kind: 'table', ns: id.namespace, name: id.name });
+}
+
 /** Writes version 0 of a new table and commits its pointer; used by create, create-by-commit and register-like paths. */
 async function writeNewTable(
   ctx: CatalogContext,
@@ -173,6 +179,7 @@ async function writeNewTable(
 ): Promise<LoadTableResult> {
   return commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
     const metadata = build(state);
+    checkTableLocation(ctx, state, id, metadata.location);
     const location = newMetadataFileLocation({
       location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
     });
@@ -209,13 +216,16 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
     });
   }
   let removedMetadataFiles: string[] = [];
+  let owner = '';
   const result = await commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
     const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
     if (change.kind !== 'change') return change;
     removedMetadataFiles = change.removedMetadataFiles;
+    owner = change.result.metadata.location;
     return { kind: 'txn', effects: [change.effect], result: change.result };
   });
-  for (const file of removedMetadataFiles) await ctx.warehouse.delete(file);
+  // write.metadata.delete-after-commit: only files under the table's own location
+  for (const file of removedMetadataFiles) await ctx.warehouse.delete(file, owner);
   return result;
 }
 
@@ -243,6 +253,7 @@ export async function prepareTableChange(
   unwrap(checkTableRequirements(requirements, base));
   const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
   if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
+  if (applied.metadata.location !== base.location) checkTableLocation(ctx, state, id, applied.metadata.location);
   const location = newMetadataFileLocation({
     location: applied.metadata.location,
     properties: applied.metadata.properties,

@@ -36,10 +36,10 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
 }
 
 export async function commitTransaction(ctx: CatalogContext, changes: TableChangeRequest[]): Promise<void> {
-  let removed: string[] = [];
+  let removed: { file: string; owner: string }[] = [];
   await commitWriting<void>(ctx, async (state, written): Promise<Prepared<void>> => {
     const effects: Effect[] = [];
-    const removedNow: string[] = [];
+    const removedNow: { file: string; owner: string }[] = [];
     for (const change of changes) {
       const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, written);
       if (prepared.kind === 'reject') {
@@ -48,11 +48,12 @@ export async function commitTransaction(ctx: CatalogContext, changes: TableChang
       }
       if (prepared.kind === 'change') {
         effects.push(prepared.effect);
-        removedNow.push(...prepared.removedMetadataFiles);
+        const owner = prepared.result.metadata.location;
+        removedNow.push(...prepared.removedMetadataFiles.map((file) => ({ file, owner })));
       }
     }
     removed = removedNow;
     return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
   });
-  for (const file of removed) await ctx.warehouse.delete(file);
+  for (const { file, owner } of removed) await ctx.warehouse.delete(file, owner);
 }

@@ -12,6 +12,7 @@ import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from 
 import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { defaultLocation, nameTakenError } from './tables.js';
+import { withFileReadFirst } from './register.js';
 
 export interface LoadViewResult {
   metadataLocation: string;
@@ -68,6 +69,11 @@ async function writeViewMetadata(
   return location;
 }
 
+/** 400 unless the view may live at `location` (see LocationPolicy.checkEntityLocation). */
+function checkViewLocation(ctx: CatalogContext, state: CatalogState, id: Identifier, location: string): void {
+  ctx.warehouse.locations.checkEntityLocation(location, state, { kind: 'view', ns: id.namespace, name: id.name });
+}
+
 /** `body` is the raw CreateViewRequest; its `name` has been checked by the caller. */
 export async function createView(ctx: CatalogContext, levels: string[], body: Record<string, unknown> & { name: string }): Promise<LoadViewResult> {
   const id = { namespace: levels, name: body.name };
@@ -77,6 +83,7 @@ export async function createView(ctx: CatalogContext, levels: string[], body: Re
     if (taken) return { kind: 'reject', error: taken };
     const location = defaultLocation(ctx, id);
     const metadata = unwrap(newViewMetadata(body, { location, nowMs: ctx.clock.nowMs(), uuid: ctx.rng.uuid() }));
+    checkViewLocation(ctx, state, id, metadata.location);
     const file = await writeViewMetadata(ctx, metadata, undefined, written);
     return {
       kind: 'txn',
@@ -106,6 +113,7 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
     unwrap(checkViewRequirements(requirements, base));
     const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
     if (!applied.changed) return { kind: 'noop', result: { metadataLocation: pointer.metadataLocation, metadata: base } };
+    if (applied.metadata.location !== base.location) checkViewLocation(ctx, state, id, applied.metadata.location);
     const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, written);
     return {
       kind: 'txn',
@@ -139,7 +147,7 @@ export async function dropView(ctx: CatalogContext, id: Identifier): Promise<voi
   try {
     // an unreadable file is left alone: without its properties we cannot know gc.enabled
     const metadata = await ctx.warehouse.read(location, parseViewMetadata, false);
-    if (gcEnabled(metadata)) await ctx.warehouse.delete(location);
+    if (gcEnabled(metadata)) await ctx.warehouse.delete(location, metadata.location);
   } catch {
     // best effort: the drop itself has been committed
   }
@@ -164,17 +172,23 @@ export function renameView(ctx: CatalogContext, from: Identifier, to: Identifier
   });
 }
 
-/** Points a new view at an existing metadata file (POST …/register-view); the file is read, never rewritten. */
+/**
+ * Points a new view at an existing metadata file (POST …/register-view); the file is read, never
+ * rewritten, before the commit and with the untrusted-file rules (see registerTable). A missing
+ * file → 404 NotFoundException; an invalid or unreadable one → 400.
+ */
 export async function registerView(ctx: CatalogContext, id: Identifier, metadataLocation: string): Promise<LoadViewResult> {
-  return commit<LoadViewResult>(ctx, async (state) => {
-    const taken = nameTakenError(state, id, 'view');
-    if (taken) return { kind: 'reject', error: taken };
-    // a missing file → 404 NotFoundException; an invalid one → 500 (as for a load)
-    const metadata = await readView(ctx, metadataLocation);
-    return {
-      kind: 'txn',
-      effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }],
-      result: { metadataLocation, metadata },
-    };
-  });
+  return withFileReadFirst<ViewMetadata, LoadViewResult>(
+    ctx,
+    (state) => nameTakenError(state, id, 'view'),
+    () => ctx.warehouse.readUntrusted(metadataLocation, 'view', parseViewMetadata),
+    async (state, metadata) => {
+      checkViewLocation(ctx, state, id, metadata.location);
+      return {
+        kind: 'txn',
+        effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }],
+        result: { metadataLocation, metadata },
+      };
+    },
+  );
 }

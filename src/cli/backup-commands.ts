@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, type Settings } from '../config/index.js';
-import { LocationResolver, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
+import { ConfigError, splitAllowedLocations, type Settings } from '../config/index.js';
+import { LocationResolver, openObjectStore, parseLocation, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore } from '../store/catalog-store.js';
 import { encodeJson } from '../store/layout.js';
 import {
@@ -176,7 +176,11 @@ async function runBackup(flags: BackupFlags): Promise<void> {
 
 /** HEADs each metadata-location: under the warehouse through its store, else by absolute URL. */
 function locationChecker(settings: Settings, warehouse: string | undefined): { check: LocationCheck; close: () => Promise<void> } {
-  const resolver = new LocationResolver(settings.storage);
+  // the server reads only inside the warehouse and the allowed locations, and so does this check
+  const roots = [...(warehouse ? [warehouse] : []), ...splitAllowedLocations(settings.server.allowed_locations)]
+    .map(parseLocation)
+    .flatMap((parsed) => (parsed.ok ? [parsed.value] : []));
+  const resolver = new LocationResolver(roots, settings.storage);
   const warehouseStore = warehouse ? openObjectStore(warehouse, settings.storage) : undefined;
   const warehouseBase = warehouse ? warehouse.replace(/\/+$/, '') + '/' : undefined;
   const check: LocationCheck = async (location) => {
@@ -184,7 +188,9 @@ function locationChecker(settings: Settings, warehouse: string | undefined): { c
     try {
       if (warehouseStore && warehouseBase && location.startsWith(warehouseBase)) found = await warehouseStore.head(location.slice(warehouseBase.length));
       else {
-        const { store, key } = resolver.resolve(location);
+        const parsed = parseLocation(location);
+        if (!parsed.ok) return { unknown: parsed.error };
+        const { store, key } = resolver.resolve(parsed.value);
         found = await store.head(key);
       }
     } catch (error) {

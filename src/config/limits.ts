@@ -8,6 +8,12 @@ export const LOG_TAIL_FETCH_PARALLEL_MAX = 16;
 export const METADATA_FILE_BYTES_MAX = 512 * 1024 * 1024;
 export const METADATA_CACHE_ENTRIES_MAX = 4096;
 export const IDENTIFIER_BYTES_MAX = 1024;
+/** A location (metadata file, manifest, table root) as text. */
+export const LOCATION_BYTES_MAX = 4096;
+/** A metadata file register or register-view reads (a file no server wrote), on storage and inflated. */
+export const REGISTER_FILE_BYTES_MAX = 64 * 1024 * 1024;
+/** How long register waits for that file before it gives up. */
+export const REGISTER_READ_TIMEOUT_MS = 10_000;
 export const NAMESPACE_LEVELS_MAX = 16;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;

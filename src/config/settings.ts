@@ -22,6 +22,11 @@ export const serverSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8181),
   warehouse: z.string().min(1).optional(),
+  /**
+   * comma-separated prefixes outside the warehouse where tables may live and register may
+   * read (another bucket, a shared directory); everything else is refused
+   */
+  allowed_locations: z.string().optional(),
 });
 
 export const catalogSchema = z.object({
@@ -46,3 +51,8 @@ export const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type StorageSettings = z.infer<typeof storageSchema>;
+
+/** The `allowed_locations` setting (comma separated) as its prefixes. */
+export function splitAllowedLocations(setting: string | undefined): string[] {
+  return (setting ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}

@@ -1,5 +1,6 @@
 // Metadata file naming and (de)serialisation (SERVER-RULES §2.7). Pure: bytes in, bytes out.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { METADATA_FILE_BYTES_MAX } from '../config/limits.js';
 import { parseJson, stringifyJson } from '../util/json.js';
 import { err, ok, type Result } from '../util/result.js';
 import { invalid, type IcebergError } from './errors.js';
@@ -46,12 +47,25 @@ export function encodeMetadataFile(json: unknown, location: string): Buffer {
   return isGzipName(location) ? gzipSync(bytes) : bytes;
 }
 
-export function decodeMetadataFile(bytes: Buffer): Result<unknown, IcebergError> {
+/**
+ * Inflates (when gzip) at most `maxBytes` and parses. The messages never quote the file: it may
+ * be one no server wrote, and its bytes are not the caller's to see.
+ */
+export function decodeMetadataFile(bytes: Buffer, maxBytes: number = METADATA_FILE_BYTES_MAX): Result<unknown, IcebergError> {
+  let plain = bytes;
+  // Sniff the magic rather than trust the name: files get renamed and codecs change over time.
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      plain = gunzipSync(bytes, { maxOutputLength: maxBytes });
+    } catch (e) {
+      const tooLarge = (e as NodeJS.ErrnoException | undefined)?.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError;
+      return err(invalid(tooLarge ? `metadata file inflates to more than ${maxBytes} bytes` : 'metadata file is not valid gzip'));
+    }
+  }
+  if (plain.length > maxBytes) return err(invalid(`metadata file is larger than ${maxBytes} bytes`));
   try {
-    // Sniff the magic rather than trust the name: files get renamed and codecs change over time.
-    const plain = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
     return ok(parseJson(plain.toString('utf8')));
-  } catch (e) {
-    return err(invalid(`Cannot read metadata file: ${e instanceof Error ? e.message : String(e)}`));
+  } catch {
+    return err(invalid('metadata file is not valid JSON'));
   }
 }

@@ -152,7 +152,8 @@ export class FileObjectStore implements ObjectStore {
     const file = this.pathOf(key);
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(file, 'r');
+      // O_NONBLOCK: opening a FIFO must never wait for a writer (it is then refused below)
+      handle = await fs.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return { kind: 'notFound' };
       return failure(error);
@@ -162,6 +163,46 @@ export class FileObjectStore implements ObjectStore {
       if (!stat.isFile()) return { kind: 'notFound' };
       const body = await handle.readFile();
       return { kind: 'found', body, etag: etagOf(stat) };
+    } catch (error) {
+      if (errno(error) === 'EISDIR') return { kind: 'notFound' };
+      return failure(error);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * A regular file whose real path (links resolved) is still under the root, read up to
+   * maxBytes: no link as the last component, no FIFO or device, nothing that grows while read.
+   */
+  async getBounded(key: string, maxBytes: number, signal: AbortSignal): Promise<GetOutcome | { kind: 'tooLarge' }> {
+    const file = this.pathOf(key);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_NOFOLLOW);
+    } catch (error) {
+      // ELOOP: the last component is a symbolic link
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR' || errno(error) === 'ELOOP') return { kind: 'notFound' };
+      return failure(error);
+    }
+    try {
+      const stat = (await handle.stat({ bigint: true })) as Stat;
+      if (!stat.isFile()) return { kind: 'notFound' };
+      // a directory link on the way may lead elsewhere: the real path must stay under the real root
+      const [real, realRoot] = await Promise.all([fs.realpath(file), fs.realpath(this.root)]);
+      if (!real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep)) return { kind: 'notFound' };
+      if (stat.size > BigInt(maxBytes)) return { kind: 'tooLarge' };
+      const body = Buffer.alloc(Number(stat.size) + 1);
+      let length = 0;
+      while (length < body.length) {
+        if (signal.aborted) return unknown(new Error('read timed out'), false);
+        const { bytesRead } = await handle.read(body, length, body.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      // one byte more than stat said: the file grew while we read it
+      if (length > Number(stat.size)) return { kind: 'tooLarge' };
+      return { kind: 'found', body: body.subarray(0, length), etag: etagOf(stat) };
     } catch (error) {
       if (errno(error) === 'EISDIR') return { kind: 'notFound' };
       return failure(error);

@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './url.js';
+export * from './location.js';
 export * from './open.js';
 export { MemoryObjectStore } from './memory.js';
 export { FileObjectStore } from './file.js';

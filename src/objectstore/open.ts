@@ -5,8 +5,9 @@ import { FileObjectStore } from './file.js';
 import { MemoryObjectStore } from './memory.js';
 import { PrefixedObjectStore } from './prefixed.js';
 import { openCloudBucket } from './cloud.js';
-import { parseStorageUrl, type StorageUrl } from './url.js';
-import type { ObjectStore } from './types.js';
+import { InvalidStorageUrl, parseStorageUrl, type StorageUrl } from './url.js';
+import { isWithin, type Location } from './location.js';
+import type { GetOutcome, ObjectStore } from './types.js';
 
 export type BackendOptions = Partial<StorageSettings>;
 
@@ -36,29 +37,60 @@ export function openObjectStore(urlText: string, options: BackendOptions = {}): 
 }
 
 /**
- * Maps absolute URLs (s3://b/k, file:///abs/k, memory://root/k) to a store and key, opening
- * one store per bucket and reusing it. Used for warehouse files, whose locations are URLs.
+ * Maps parsed locations to a store and key, but only inside the roots it was given (the
+ * warehouse and the allow-listed prefixes): each root is opened as its own store, so a key
+ * can never climb above it. One store per root, reused.
  */
 export class LocationResolver {
-  private readonly buckets = new Map<string, ObjectStore>();
+  private readonly stores = new Map<string, ObjectStore>();
 
-  constructor(private readonly options: BackendOptions = {}) {}
+  constructor(
+    private readonly roots: readonly Location[],
+    private readonly options: BackendOptions = {},
+  ) {}
 
-  resolve(location: string): { store: ObjectStore; key: string } {
-    const url = parseStorageUrl(location);
-    if (url.backend === 'file') {
-      let store = this.buckets.get('file:');
-      if (!store) this.buckets.set('file:', (store = new FileObjectStore('/')));
-      return { store, key: url.bucket.replace(/^\/+/, '') };
+  /** The root `location` lies in, or undefined when it is outside all of them. */
+  rootOf(location: Location): Location | undefined {
+    return this.roots.find((root) => isWithin(location, root));
+  }
+
+  /** Throws when the location is outside every root or is a root itself. */
+  resolve(location: Location): { store: ObjectStore; key: string } {
+    const root = this.rootOf(location);
+    if (root === undefined) throw new InvalidStorageUrl(`${location.text} is outside the allowed locations`);
+    if (location.segments.length === root.segments.length) throw new InvalidStorageUrl(`${location.text} names a directory, not an object`);
+    if (root.backend === 'file') {
+      // rooted at the root directory itself: FileObjectStore refuses keys that leave it
+      let store = this.stores.get(root.text);
+      if (!store) this.stores.set(root.text, (store = new FileObjectStore(`/${root.segments.join('/')}`)));
+      return { store, key: location.segments.slice(root.segments.length).join('/') };
     }
-    const id = `${url.backend}:${url.bucket}`;
-    let store = this.buckets.get(id);
-    if (!store) this.buckets.set(id, (store = openBucket(url, this.options)));
-    return { store, key: url.prefix };
+    const id = `${root.backend}:${root.bucket}`;
+    let store = this.stores.get(id);
+    if (!store) {
+      // abfss://container@account.dfs.core.windows.net: the container is the part before '@'
+      const bucket = root.backend === 'azure' ? root.bucket.split('@')[0]! : root.bucket;
+      this.stores.set(id, (store = openBucket({ backend: root.backend, bucket, prefix: '', display: root.text }, this.options)));
+    }
+    return { store, key: location.segments.join('/') };
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.buckets.values()].map((s) => s.close()));
-    this.buckets.clear();
+    await Promise.all([...this.stores.values()].map((s) => s.close()));
+    this.stores.clear();
   }
+}
+
+/**
+ * Reads an object that no Floe process wrote: only a plain object (a regular file, not a
+ * link, FIFO or device), at most `maxBytes`, abandoned when `signal` fires.
+ */
+export async function getBounded(store: ObjectStore, key: string, maxBytes: number, signal: AbortSignal): Promise<GetOutcome | { kind: 'tooLarge' }> {
+  if (store.getBounded) return store.getBounded(key, maxBytes, signal);
+  const head = await store.head(key, signal);
+  if (head.kind !== 'found') return head;
+  if (head.size > maxBytes) return { kind: 'tooLarge' };
+  const found = await store.get(key, signal);
+  if (found.kind === 'found' && found.body.length > maxBytes) return { kind: 'tooLarge' };
+  return found;
 }

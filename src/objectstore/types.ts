@@ -80,6 +80,12 @@ export interface ObjectStore {
    * callers use putIfAbsent.
    */
   putUnpublished?(key: string, body: Uint8Array, signal?: AbortSignal): Promise<CreateOutcome>;
+  /**
+   * Reads an object no Floe process wrote (register): only a regular file or plain object, no
+   * link, FIFO or device, at most maxBytes. Backends without a cheaper way omit it and callers
+   * use head + get (see getBounded).
+   */
+  getBounded?(key: string, maxBytes: number, signal: AbortSignal): Promise<GetOutcome | { kind: 'tooLarge' }>;
   /** lexicographically ordered page of keys starting with `prefix` */
   list(prefix: string, options?: ListOptions, signal?: AbortSignal): Promise<ListOutcome>;
   delete(key: string, signal?: AbortSignal): Promise<DeleteOutcome>;

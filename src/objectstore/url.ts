@@ -53,7 +53,8 @@ export function parseStorageUrl(text: string): StorageUrl {
         `file:// URL needs an absolute path (three slashes): file:///${rest} rather than file://${rest}`,
       );
     }
-    const dir = path.resolve(decodeURIComponent(rest));
+    // the path is taken literally: a %-escape is part of a file name, as in the warehouse locations
+    const dir = path.resolve(rest);
     return { backend, bucket: dir, prefix: '', display: `file://${dir}` };
   }
   const [bucketPart, ...segments] = rest.split('/');

@@ -68,10 +68,10 @@ export function assertContractAfterAll(): void {
  * namespace `namespace` created, closed after them, and the contract asserted at the end. The
  * returned server forwards to the one started (use it inside tests and hooks, not at load time).
  */
-export function serverForFile(namespace = 'db'): TestServer {
+export function serverForFile(namespace = 'db', options: Parameters<typeof startServer>[0] = {}): TestServer {
   let started: TestServer | undefined;
   before(async () => {
-    started = await startServer();
+    started = await startServer(options);
     await started.request('POST', '/v1/namespaces', { namespace: [namespace] });
   });
   after(() => started?.close());

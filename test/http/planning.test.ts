@@ -11,7 +11,8 @@ import {
 } from '../fixtures/avro-table.js';
 import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
 
-const server = serverForFile('db');
+// the signing test's table lives in S3, outside the file warehouse, behind a local S3 endpoint
+const server = serverForFile('db', { env: { FLOE_ALLOWED_LOCATIONS: 's3://bucket/wh', FLOE_AWS_ENDPOINT: 'http://localhost:9000' } });
 
 async function commitOk(name: string, updates: unknown[]) {
   const res = await server.request('POST', `/v1/namespaces/db/tables/${name}`, { requirements: [], updates });

@@ -36,6 +36,12 @@ async function tableWithHistory(name: string) {
   return { location, metadataLocation: last['metadata-location'] as string, metadata: last.metadata };
 }
 
+/** Forgets a table (its files stay): a live table's files may not be registered under a second name. */
+async function unregister(name: string) {
+  const res = await server.request('POST', `/v1/namespaces/db/tables/${name}/unregister`);
+  assert.equal(res.status, 200, res.text);
+}
+
 /** Copies a metadata file beside the original, as a migration tool would. */
 function copyMetadata(metadataLocation: string, newName: string): string {
   const target = join(dirname(fileURLToPath(metadataLocation)), newName);
@@ -54,6 +60,7 @@ test('config advertises register and unregister', async () => {
 test('register points a new name at the given file exactly; history intact', async () => {
   const source = await tableWithHistory('src');
   const copy = copyMetadata(source.metadataLocation, '00099-copied.metadata.json');
+  await unregister('src');
   const filesBefore = metadataDirCount(copy);
 
   const res = await server.request('POST', '/v1/namespaces/db/register', { name: 'copied', 'metadata-location': copy });
@@ -105,6 +112,7 @@ test('register conflicts: existing table, existing view, missing namespace', asy
 test('overwrite=true replaces a table pointer with exactly the given location', async () => {
   const a = await tableWithHistory('ow_a');
   const b = await tableWithHistory('ow_b');
+  await unregister('ow_b');
   const res = await server.request('POST', '/v1/namespaces/db/register', {
     name: 'ow_a', 'metadata-location': b.metadataLocation, overwrite: true,
   });
@@ -168,6 +176,7 @@ test('unregister answers the last version, forgets the table and keeps every fil
 test('register and unregister under an Idempotency-Key replay their answers', async () => {
   const t = await tableWithHistory('idem_src');
   const copy = copyMetadata(t.metadataLocation, '00098-idem.metadata.json');
+  await unregister('idem_src');
   const key = '0190a1b2-c3d4-7e5f-8a9b-000000000001';
   const body = { name: 'idem_reg', 'metadata-location': copy };
   const first = await server.request('POST', '/v1/namespaces/db/register', body, { 'idempotency-key': key });
@@ -196,6 +205,7 @@ test('int64 snapshot ids survive register and unregister digit for digit', async
     {"action":"set-snapshot-ref","ref-name":"main","type":"branch","snapshot-id":${bigId}}]}`);
   assert.equal(commit.status, 200, commit.text);
   const copy = copyMetadata(commit.body['metadata-location'], '00097-big.metadata.json');
+  await unregister('bigid');
   const reg = await server.request('POST', '/v1/namespaces/db/register', { name: 'bigid_copy', 'metadata-location': copy });
   assert.equal(reg.status, 200, reg.text);
   assert.ok(reg.text.includes(`"current-snapshot-id":${bigId}`), reg.text);
