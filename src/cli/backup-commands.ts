@@ -87,7 +87,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
   let settings: Settings;
   let target: SnapshotTarget;
   try {
-    settings = settingsFrom(flags);
+    settings = settingsFrom(flags, {}, { requireStorage: true });
     target = parseTarget(flags);
     if (flags.output === undefined && !settings.backup.location) {
       throw new ConfigError('no --output and no [backup] location configured: give --output FILE (or - for stdout), or set [backup] location / FLOE_BACKUP_LOCATION');
@@ -213,11 +213,11 @@ interface ValidateFlags extends CommonFlags {
 async function runValidate(flags: ValidateFlags): Promise<void> {
   let settings: Settings;
   try {
-    settings = settingsFrom(flags);
+    settings = settingsFrom(flags, { warehouse: flags.warehouse });
   } catch (error) {
     fail(error);
   }
-  const warehouse = flags.warehouse ?? settings.server.warehouse;
+  const warehouse = settings.server.warehouse;
   const checker = flags.checkLocations ? locationChecker(settings, warehouse) : undefined;
   try {
     const backup = await validateInput(flags.input, { checkLocation: checker?.check }, flags.json);
@@ -246,10 +246,7 @@ interface RestoreFlags extends CommonFlags {
 async function runRestore(flags: RestoreFlags): Promise<void> {
   let settings: Settings;
   try {
-    settings = settingsFrom(flags);
-    if (!flags.storage && !flags.config && !process.env.FLOE_STORAGE && !process.env.FLOE_CONFIG) {
-      throw new ConfigError('restore needs the target: give --storage URL (or FLOE_STORAGE, or a config file)');
-    }
+    settings = settingsFrom(flags, {}, { requireStorage: true });
   } catch (error) {
     fail(error);
   }
