@@ -19,6 +19,8 @@ export interface OpenCatalogOptions {
   objects?: ObjectStore;
   /** runs before the catalog opens the store (the cloud capability probe) */
   checkObjects?: (objects: ObjectStore) => Promise<void>;
+  /** initialise an empty root as a new catalog (default true; serve decides per root) */
+  create?: boolean;
 }
 
 export interface Catalog extends CatalogContext {
@@ -43,7 +45,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     clock,
     rng,
     replicaId: options.replicaId,
-    create: true,
+    create: options.create ?? true,
     checkpointInterval: settings.catalog.checkpoint_interval,
     consistency: settings.catalog.consistency,
     maxStalenessMs: settings.catalog.max_staleness_ms,

@@ -28,7 +28,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
     .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
     .addOption(configOption())
-    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string }) => {
+    .option('--init', 'create a new catalog even in a root that holds other objects (never over a catalog)')
+    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string; init?: boolean }) => {
       let settings: Settings;
       try {
         settings = settingsFrom(flags, { warehouse: flags.warehouse, host: flags.host, port: flags.port });
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
         fail(error);
       }
       try {
-        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'));
+        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'), { init: flags.init });
         const stop = () => {
           void handle.close().finally(() => process.exit(0));
         };
@@ -55,7 +56,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (flags: CommonFlags & { json?: boolean }) => {
       try {
-        const report = await status(settingsFrom(flags));
+        const report = await status(settingsFrom(flags, {}, { requireStorage: true }));
         if (flags.json) {
           process.stdout.write(JSON.stringify(report, null, 2) + '\n');
           return;
