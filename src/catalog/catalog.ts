@@ -58,6 +58,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     rng,
     objects,
     warehouseUrl: options.warehouseUrl.replace(/\/+$/, ''),
+    deleteGuard: deleteGuardOf(store, settings),
     async close() {
       await purgeRunner.stop();
       await store.close();
@@ -68,6 +69,16 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   // pending purges (also those left by a crash) are finished by a serving catalog
   const purgeRunner = startPurgeRunner(catalog);
   return catalog;
+}
+
+/** Why this catalog may not delete files it did not write, or undefined when it may. */
+function deleteGuardOf(store: CatalogStore, settings: Settings): string | undefined {
+  const from = store.identity.restoredFrom;
+  if (!from || from.allowPurge || settings.catalog.allow_purge_of_restored) return undefined;
+  return (
+    `this catalog was restored from catalog ${from.catalogId} (seq ${from.seq}) and may share its warehouse, so it deletes no table files; ` +
+    'allow it with `floe restore --allow-purge` or [catalog] allow_purge_of_restored = true (FLOE_ALLOW_PURGE_OF_RESTORED)'
+  );
 }
 
 /**

@@ -241,6 +241,7 @@ async function runValidate(flags: ValidateFlags): Promise<void> {
 interface RestoreFlags extends CommonFlags {
   input: string;
   force?: boolean;
+  allowPurge?: boolean;
 }
 
 async function runRestore(flags: RestoreFlags): Promise<void> {
@@ -254,7 +255,7 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
   const target = openObjectStore(settings.storage.object_store_url, settings.storage);
   try {
     const backup = await validateInput(flags.input, {}, flags.json);
-    const outcome = await restoreBackup(backup, target, { force: flags.force });
+    const outcome = await restoreBackup(backup, target, { force: flags.force, allowPurge: flags.allowPurge });
     if (outcome.kind === 'refused') refuse(outcome.reason, flags.json);
     // prove it: open the restored root the way a server would and compare
     const store = await CatalogStore.open(target, { create: false });
@@ -267,6 +268,7 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
       storage: target.displayUrl,
       catalogId: outcome.identity.catalogId,
       restoredFrom: outcome.identity.restoredFrom,
+      allowPurge: Boolean(flags.allowPurge),
       seq: outcome.seq,
       nextSeq: outcome.seq + 1,
       counts: backup.manifest.counts,
@@ -278,7 +280,8 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
       const c = backup.manifest.counts;
       process.stdout.write(
         `restored catalog ${backup.manifest.catalogId} at seq ${outcome.seq} into ${target.displayUrl} as catalog ${outcome.identity.catalogId}: ` +
-          `${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views; the next commit is seq ${outcome.seq + 1}\n`,
+          `${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views; the next commit is seq ${outcome.seq + 1}\n` +
+          (flags.allowPurge ? '' : 'it deletes no table files it did not write (no purge, old metadata files kept): it may share the warehouse with its source; --allow-purge to allow\n'),
       );
     }
   } catch (error) {
@@ -322,6 +325,7 @@ export function registerBackupCommands(program: Command): void {
     .addOption(storageOption())
     .addOption(configOption())
     .option('--force', 'restore into a root that holds other (non-catalog) objects; never over a Floe catalog')
+    .option('--allow-purge', 'let the restored catalog purge tables and delete old metadata files it did not write (off: it may share the warehouse with its source)')
     .option('--json', 'print a JSON summary')
     .action((flags: RestoreFlags) => runRestore(flags));
 }

@@ -37,6 +37,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('catalog', 'checkpoint_interval', 'int', 'an integer from 1 to 1000000'),
   key('catalog', 'consistency', 'string', 'linearizable or bounded'),
   key('catalog', 'max_staleness_ms', 'int', 'an integer from 0 to 3600000'),
+  key('catalog', 'allow_purge_of_restored', 'boolean', 'true or false'),
   key('catalog', 'idempotency_key_lifetime', 'string', 'a positive ISO-8601 duration of fixed length: PT30M, PT1H30M, P1D, P1DT12H, PT0.5S'),
   { ...key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'), env: ['FLOE_BACKUP_LOCATION', 'FLOE_LOCATION'] },
 ];

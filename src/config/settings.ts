@@ -55,6 +55,12 @@ export const catalogSchema = z.object({
   max_staleness_ms: z.number().int().min(0).max(3_600_000).default(1000),
   /** how long an Idempotency-Key is remembered, ISO-8601 duration */
   idempotency_key_lifetime: isoDuration.default('PT30M'),
+  /**
+   * let a restored catalog delete table files it did not write (purge, old metadata files),
+   * overriding what `floe restore` recorded; for when the restored catalog has become the only
+   * one using its warehouse
+   */
+  allow_purge_of_restored: z.boolean().default(false),
 });
 
 export const backupSchema = z.object({

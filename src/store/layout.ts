@@ -35,7 +35,18 @@ export interface CatalogIdentity {
   formatVersion: number;
   catalogId: string;
   createdAt: string;
-  restoredFrom?: { catalogId: string; seq: number; entryHash: string; restoredAt: string };
+  restoredFrom?: {
+    catalogId: string;
+    seq: number;
+    entryHash: string;
+    restoredAt: string;
+    /**
+     * whether the restored catalog may delete table files it did not write (purge, old metadata
+     * files): false or absent unless `floe restore --allow-purge`, because a restored catalog
+     * usually shares its warehouse with the catalog it was restored from
+     */
+    allowPurge?: boolean;
+  };
 }
 
 export interface LogEntry {
