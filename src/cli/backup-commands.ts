@@ -13,6 +13,7 @@ import {
   type SnapshotTarget, type ValidBackup,
 } from '../store/backup/index.js';
 import { fail, settingsFrom, type CommonFlags as StorageFlags } from './common.js';
+import { checkReadable } from './probe.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const PROGRESS_INTERVAL_MS = 100;
@@ -104,6 +105,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
   const objects = openObjectStore(settings.storage.object_store_url, settings.storage);
   let extra: ObjectStore | undefined;
   try {
+    await checkReadable(objects);
     const outcome = await readSnapshot(objects, target, ({ entries, bytes }) => progress.update(`reading log: ${entries} entries, ${mib(bytes)}`));
     if (outcome.kind === 'unavailable') {
       progress.done();

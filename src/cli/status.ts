@@ -4,6 +4,7 @@ import { openObjectStore } from '../objectstore/index.js';
 import { CatalogStore } from '../store/index.js';
 import { existsSync, statSync } from 'node:fs';
 import { parseStorageUrl } from '../objectstore/index.js';
+import { checkReadable } from './probe.js';
 
 export interface StatusReport {
   storage: string;
@@ -24,6 +25,7 @@ export async function status(settings: Settings): Promise<StatusReport> {
   }
   const objects = openObjectStore(settings.storage.object_store_url, settings.storage);
   try {
+    await checkReadable(objects);
     const store = await CatalogStore.open(objects, { create: false });
     await store.close();
     return {

@@ -281,8 +281,9 @@ export class CatalogStore {
           continue;
         }
       }
-      for (const bytes of round.entries) {
-        const seq = decodeEntry(bytes, 'log tail').seq;
+      for (const [index, bytes] of round.entries.entries()) {
+        // the round's entries are contiguous from fromSeq: name a corrupt one by its own key
+        const seq = decodeEntry(bytes, `${this.objects.displayUrl}/${logKey(fromSeq + index)}`).seq;
         if (seq <= this._headSeq) continue; // the committer applied it meanwhile
         this.applyEntryBytes(bytes, logKey(seq));
         applied++;

@@ -202,3 +202,52 @@ test('memory:// warns that it keeps nothing, and removes its temp warehouse on e
   await stop(other.child);
   assert.equal(existsSync(given), true);
 });
+
+test('cloud problems get the same actionable hint from serve, status and backup', () => {
+  // no credentials anywhere in the SDK chain (no env, no ~/.aws, no instance metadata)
+  const env: Record<string, string> = {
+    HOME: tempDir(), AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_SESSION_TOKEN: '',
+    FLOE_AWS_ENDPOINT: 'http://127.0.0.1:9', FLOE_AWS_ALLOW_HTTP: 'true', FLOE_AWS_REGION: 'us-east-1',
+  };
+  for (const args of [['serve', '--port', '0'], ['status'], ['backup', '--output', join(tempDir(), 'b.tar')]]) {
+    const run = floe([...args, '--storage', 's3://bucket/catalog'], env);
+    assert.equal(run.code, 1, `${args[0]}: ${run.stderr}`);
+    assert.match(run.stderr, /no credentials found .*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/, args[0]);
+    assert.doesNotMatch(run.stderr, /cannot reach/, args[0]);
+  }
+  // credentials, but nothing listens at the endpoint: the network hint, also from status and backup
+  const unreachable = { ...env, AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' };
+  for (const args of [['status'], ['backup', '--output', join(tempDir(), 'b.tar')]]) {
+    const run = floe([...args, '--storage', 's3://bucket/catalog'], unreachable);
+    assert.equal(run.code, 1, `${args[0]}: ${run.stderr}`);
+    assert.match(run.stderr, /cannot reach the object store .*check the endpoint and the network/, args[0]);
+  }
+});
+
+test('status names what is missing or corrupt: no storage, catalog.json, a log entry and its seq', async () => {
+  let run = floe(['status'], { FLOE_STORAGE: '', FLOE_OBJECT_STORE_URL: '', FLOE_CONFIG: '' });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /no storage given: name the catalog root with --storage URL or FLOE_STORAGE/);
+  assert.doesNotMatch(run.stderr, /memory:\/\//);
+
+  const dir = tempDir();
+  const server = serveUntilListening(['--storage', `file://${dir}`]);
+  const started = await server.started;
+  assert.ok(started.listening, JSON.stringify(started));
+  const url = /serving at (\S+)/.exec(started.banner)![1]!;
+  const res = await fetch(`${url}/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ namespace: ['a'] }) });
+  assert.equal(res.status, 200);
+  await stop(server.child);
+  const entry = join(dir, 'log', `${'1'.padStart(20, '0')}.json`);
+  const entryBytes = readFileSync(entry);
+  writeFileSync(entry, '{"v":1,');
+  run = floe(['status', '--storage', `file://${dir}`]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /log entry seq 1 \(file:\/\/.*\/log\/0+1\.json\) is not valid JSON/);
+  writeFileSync(entry, entryBytes);
+  writeFileSync(join(dir, 'catalog.json'), '{"format":');
+  run = floe(['status', '--storage', `file://${dir}`]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, new RegExp(`file://${dir}/catalog\\.json is not valid JSON`));
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+});
