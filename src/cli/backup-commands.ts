@@ -97,6 +97,13 @@ async function runBackup(flags: BackupFlags): Promise<void> {
     fail(error);
   }
   const toStdout = flags.output === '-';
+  if (toStdout && process.stdout.isTTY) {
+    fail(new ConfigError('--output - writes a binary archive to stdout, which is a terminal here: redirect it (> catalog.tar.gz) or pipe it (| floe validate-backup --input -)'));
+  }
+  // a reader that stops early (| head) closes the pipe: end quietly, as a writer killed by
+  // SIGPIPE would (status 141), instead of printing EPIPE
+  const closedPipe = (error: unknown) => toStdout && (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+  if (toStdout) process.stdout.on('error', (error) => closedPipe(error) && process.exit(141));
   if (flags.output !== undefined && !toStdout && existsSync(flags.output)) {
     refuse(`${flags.output} already exists; backup never overwrites an archive`, flags.json);
   }
@@ -169,6 +176,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
     }
   } catch (error) {
     progress.done();
+    if (closedPipe(error)) process.exit(141);
     fail(error);
   } finally {
     await objects.close();

@@ -251,3 +251,14 @@ test('status names what is missing or corrupt: no storage, catalog.json, a log e
   assert.match(run.stderr, new RegExp(`file://${dir}/catalog\\.json is not valid JSON`));
   assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
 });
+
+test('bin/floe.js in a clone that was never built says to build, not a module error', () => {
+  // the real entry script in a copy of the layout without dist/
+  const dir = tempDir();
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'floe.js'), readFileSync('bin/floe.js'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  const run = spawnSync(process.execPath, [join(dir, 'bin', 'floe.js'), 'status'], { encoding: 'utf8' });
+  assert.equal(run.status, 2, run.stderr);
+  assert.equal(run.stderr, 'floe: the CLI is not built yet: run `npm run build` first (or `npm start`, which installs and builds what it needs)\n');
+});
