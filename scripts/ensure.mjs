@@ -17,6 +17,15 @@ function newest(dir) {
   return latest;
 }
 
+if (process.argv.includes('--for-tests')) {
+  const { missingShared } = await import('./shared-check.mjs');
+  const missing = missingShared(root);
+  if (missing) {
+    console.error(missing);
+    process.exit(1);
+  }
+}
+
 const installedMarker = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installedMarker) || mtime(installedMarker) < mtime(join(root, 'package-lock.json'))) {
   console.error('floe: installing dependencies (npm ci)...');
