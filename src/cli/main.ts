@@ -66,6 +66,12 @@ export function buildProgram(): Command {
           [
             `storage:         ${report.storage}`,
             `catalog id:      ${report.catalogId} (created ${report.createdAt})`,
+            ...(report.restoredFrom
+              ? [
+                  `restored from:   catalog ${report.restoredFrom.catalogId} at seq ${report.restoredFrom.seq} (${report.restoredFrom.restoredAt}); ` +
+                    (report.restoredFrom.allowPurge ? 'may delete table files' : 'deletes no table files it did not write unless [catalog] allow_purge_of_restored'),
+                ]
+              : []),
             `head sequence:   ${report.headSeq}`,
             `last checkpoint: ${report.lastCheckpointSeq === 0 ? 'none' : report.lastCheckpointSeq}`,
             `log chain:       ${report.chain}`,

@@ -1,7 +1,7 @@
 // `floe status`: identity, head, last checkpoint and entity counts of a catalog root, read-only.
 import type { Settings } from '../config/index.js';
 import { openObjectStore } from '../objectstore/index.js';
-import { CatalogStore } from '../store/index.js';
+import { CatalogStore, type CatalogIdentity } from '../store/index.js';
 import { existsSync, statSync } from 'node:fs';
 import { parseStorageUrl } from '../objectstore/index.js';
 import { checkReadable } from './probe.js';
@@ -10,7 +10,7 @@ export interface StatusReport {
   storage: string;
   catalogId: string;
   createdAt: string;
-  restoredFrom?: unknown;
+  restoredFrom?: CatalogIdentity['restoredFrom'];
   headSeq: number;
   lastCheckpointSeq: number;
   counts: ReturnType<CatalogStore['state']['counts']>;

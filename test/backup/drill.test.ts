@@ -70,6 +70,7 @@ test('the restore drill script runs as written and loads every table of the back
   assert.equal(code, 0, `drill failed:\n${out}\n${err}`);
   assert.match(out, /valid: backup of catalog/);
   assert.match(out, /head sequence:/);
+  assert.match(out, /restored from:\s+catalog \S+ at seq \d+ .*deletes no table files it did not write/);
   for (const ns of ['sales', 'ops']) for (const name of ['orders', 'events']) assert.match(out, new RegExp(`drill: loaded ${ns}\\.${name}\\n`));
   assert.match(out, /drill: ok\n$/);
 });
