@@ -30,6 +30,15 @@ function newest(dir) {
   return latest;
 }
 
+if (process.argv.includes('--for-tests')) {
+  const { missingShared } = await import('./shared-check.mjs');
+  const missing = missingShared(root);
+  if (missing) {
+    console.error(missing);
+    process.exit(1);
+  }
+}
+
 const pkg = readJson(join(root, 'package.json'));
 const lockFile = join(root, 'package-lock.json');
 const installedMarker = join(root, 'node_modules', '.package-lock.json');

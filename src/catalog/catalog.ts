@@ -19,6 +19,8 @@ export interface OpenCatalogOptions {
   objects?: ObjectStore;
   /** runs before the catalog opens the store (the cloud capability probe) */
   checkObjects?: (objects: ObjectStore) => Promise<void>;
+  /** initialise an empty root as a new catalog (default true; serve decides per root) */
+  create?: boolean;
 }
 
 export interface Catalog extends CatalogContext {
@@ -47,7 +49,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     clock,
     rng,
     replicaId: options.replicaId,
-    create: true,
+    create: options.create ?? true,
     checkpointInterval: settings.catalog.checkpoint_interval,
     consistency: settings.catalog.consistency,
     maxStalenessMs: settings.catalog.max_staleness_ms,
@@ -60,6 +62,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     rng,
     objects,
     warehouseUrl: options.warehouseUrl.replace(/\/+$/, ''),
+    deleteGuard: deleteGuardOf(store, settings),
     async close() {
       await purgeRunner.stop();
       await store.close();
@@ -70,6 +73,16 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   // pending purges (also those left by a crash) are finished by a serving catalog
   const purgeRunner = startPurgeRunner(catalog);
   return catalog;
+}
+
+/** Why this catalog may not delete files it did not write, or undefined when it may. */
+function deleteGuardOf(store: CatalogStore, settings: Settings): string | undefined {
+  const from = store.identity.restoredFrom;
+  if (!from || from.allowPurge || settings.catalog.allow_purge_of_restored) return undefined;
+  return (
+    `this catalog was restored from catalog ${from.catalogId} (seq ${from.seq}) and may share its warehouse, so it deletes no table files; ` +
+    'allow it with `floe restore --allow-purge` or [catalog] allow_purge_of_restored = true (FLOE_ALLOW_PURGE_OF_RESTORED)'
+  );
 }
 
 /**

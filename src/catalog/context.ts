@@ -18,7 +18,16 @@ export interface CatalogContext {
   rng: Rng;
   /** e.g. file:///var/lib/floe/warehouse, no trailing '/' */
   warehouseUrl: string;
+  /**
+   * Set when this catalog must not delete table files it did not write in the request at hand
+   * (a restored catalog, which may share its warehouse with its source): why, for the error.
+   * Purges are refused and old metadata files are left in place.
+   */
+  deleteGuard?: string;
 }
+
+/** Whether files that earlier commits (maybe another catalog's) wrote may be deleted. */
+export const mayDeleteExistingFiles = (ctx: CatalogContext): boolean => ctx.deleteGuard === undefined;
 
 export function fromIceberg(error: IcebergError): CatalogError {
   switch (error.kind) {

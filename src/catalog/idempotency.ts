@@ -8,6 +8,7 @@ import type { CatalogState, IdempotencyRecord, Prepare, Prepared } from '../stor
 import { parseViewMetadata, viewMetadataToJson } from '../iceberg/index.js';
 import { CatalogError } from './errors.js';
 import type { CatalogContext } from './context.js';
+import { isoDurationMs } from '../util/index.js';
 
 /** What is replayed: a plain body, or the table/view whose metadata is re-read on replay. */
 export interface StoredResponse {
@@ -110,9 +111,10 @@ export function rethrowRecordedFailure<R>(result: R): R {
 }
 
 export function parseIsoDurationMs(text: string): number {
-  const match = /^PT(\d+)([HMS])$/.exec(text);
-  if (!match) throw new Error(`invalid ISO-8601 duration ${text}`);
-  return Number(match[1]) * { H: 3_600_000, M: 60_000, S: 1000 }[match[2] as 'H' | 'M' | 'S'];
+  const ms = isoDurationMs(text);
+  // settings are validated at load, so an invalid one here is a caller's bug
+  if (ms === undefined) throw new Error(`invalid ISO-8601 duration ${text}`);
+  return ms;
 }
 
 /** The LoadViewResult body for a recorded view answer. */

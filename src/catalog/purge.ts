@@ -68,6 +68,8 @@ const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table d
  * clients expect); a failed or slow purge stays pending in the log for the runner.
  */
 export async function dropTableAndPurge(ctx: CatalogContext, id: Identifier): Promise<DropAndPurgeResult> {
+  // refused before anything is committed: the client asked for the files to go, and they will not
+  if (ctx.deleteGuard !== undefined) throw new CatalogError('Forbidden', `Cannot purge ${formatIdentifier(id)}: ${ctx.deleteGuard}`);
   // The id is chosen once, outside prepare, so the commit can answer the plain metadata location
   // (what dropTable answers, and what an Idempotency-Key records as a 204) and the record is
   // found in the state afterwards.
@@ -106,6 +108,8 @@ export function runPurge(ctx: CatalogContext, record: PurgeRecord): Promise<void
   const inFlight = inFlightOf(ctx);
   const existing = inFlight.get(record.id);
   if (existing) return existing.promise;
+  // a purge recorded before a restore stays pending: its files may be the source catalog's
+  if (ctx.deleteGuard !== undefined) return Promise.reject(new CatalogError('Forbidden', `Purge ${record.id} not run: ${ctx.deleteGuard}`));
   const controller = new AbortController();
   const promise = (async () => {
     await purgeFiles(ctx, record, controller.signal);
@@ -244,6 +248,7 @@ export function startPurgeRunner(ctx: CatalogContext, options: PurgeRunnerOption
   let current: Promise<void> = Promise.resolve();
 
   const sweepOnce = async (all: boolean) => {
+    if (ctx.deleteGuard !== undefined) return;
     await readBarrier(ctx);
     const pending = [...ctx.store.state.purges.values()];
     const ready = all ? pending : pending.filter((p) => seen.has(p.id));

@@ -9,7 +9,7 @@ import {
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
 import { stringifyJson } from '../util/json.js';
 import { CatalogError } from './errors.js';
-import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
@@ -225,7 +225,7 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
     return { kind: 'txn', effects: [change.effect], result: change.result };
   });
   // write.metadata.delete-after-commit: only files under the table's own location
-  for (const file of removedMetadataFiles) await ctx.warehouse.delete(file, owner);
+  if (mayDeleteExistingFiles(ctx)) for (const file of removedMetadataFiles) await ctx.warehouse.delete(file, owner);
   return result;
 }
 

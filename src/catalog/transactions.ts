@@ -3,7 +3,7 @@
 // by construction: all or nothing, with the same server-side retry as single commits.
 import type { Effect, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
-import { commitWriting, discard, type CatalogContext } from './context.js';
+import { commitWriting, discard, mayDeleteExistingFiles, type CatalogContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
 import { prepareTableChange } from './tables.js';
 
@@ -55,5 +55,5 @@ export async function commitTransaction(ctx: CatalogContext, changes: TableChang
     removed = removedNow;
     return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
   });
-  for (const { file, owner } of removed) await ctx.warehouse.delete(file, owner);
+  if (mayDeleteExistingFiles(ctx)) for (const { file, owner } of removed) await ctx.warehouse.delete(file, owner);
 }

@@ -8,7 +8,7 @@ import {
 } from '../iceberg/index.js';
 import type { CatalogState, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
-import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { defaultLocation, nameTakenError } from './tables.js';
@@ -147,7 +147,7 @@ export async function dropView(ctx: CatalogContext, id: Identifier): Promise<voi
   try {
     // an unreadable file is left alone: without its properties we cannot know gc.enabled
     const metadata = await ctx.warehouse.read(location, parseViewMetadata, false);
-    if (gcEnabled(metadata)) await ctx.warehouse.delete(location, metadata.location);
+    if (gcEnabled(metadata) && mayDeleteExistingFiles(ctx)) await ctx.warehouse.delete(location, metadata.location);
   } catch {
     // best effort: the drop itself has been committed
   }

@@ -13,6 +13,7 @@ import {
   type SnapshotTarget, type ValidBackup,
 } from '../store/backup/index.js';
 import { fail, settingsFrom, type CommonFlags as StorageFlags } from './common.js';
+import { checkReadable } from './probe.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const PROGRESS_INTERVAL_MS = 100;
@@ -87,7 +88,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
   let settings: Settings;
   let target: SnapshotTarget;
   try {
-    settings = settingsFrom(flags);
+    settings = settingsFrom(flags, {}, { requireStorage: true });
     target = parseTarget(flags);
     if (flags.output === undefined && !settings.backup.location) {
       throw new ConfigError('no --output and no [backup] location configured: give --output FILE (or - for stdout), or set [backup] location / FLOE_BACKUP_LOCATION');
@@ -96,6 +97,13 @@ async function runBackup(flags: BackupFlags): Promise<void> {
     fail(error);
   }
   const toStdout = flags.output === '-';
+  if (toStdout && process.stdout.isTTY) {
+    fail(new ConfigError('--output - writes a binary archive to stdout, which is a terminal here: redirect it (> catalog.tar.gz) or pipe it (| floe validate-backup --input -)'));
+  }
+  // a reader that stops early (| head) closes the pipe: end quietly, as a writer killed by
+  // SIGPIPE would (status 141), instead of printing EPIPE
+  const closedPipe = (error: unknown) => toStdout && (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+  if (toStdout) process.stdout.on('error', (error) => closedPipe(error) && process.exit(141));
   if (flags.output !== undefined && !toStdout && existsSync(flags.output)) {
     refuse(`${flags.output} already exists; backup never overwrites an archive`, flags.json);
   }
@@ -104,6 +112,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
   const objects = openObjectStore(settings.storage.object_store_url, settings.storage);
   let extra: ObjectStore | undefined;
   try {
+    await checkReadable(objects);
     const outcome = await readSnapshot(objects, target, ({ entries, bytes }) => progress.update(`reading log: ${entries} entries, ${mib(bytes)}`));
     if (outcome.kind === 'unavailable') {
       progress.done();
@@ -167,6 +176,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
     }
   } catch (error) {
     progress.done();
+    if (closedPipe(error)) process.exit(141);
     fail(error);
   } finally {
     await objects.close();
@@ -219,11 +229,11 @@ interface ValidateFlags extends CommonFlags {
 async function runValidate(flags: ValidateFlags): Promise<void> {
   let settings: Settings;
   try {
-    settings = settingsFrom(flags);
+    settings = settingsFrom(flags, { warehouse: flags.warehouse });
   } catch (error) {
     fail(error);
   }
-  const warehouse = flags.warehouse ?? settings.server.warehouse;
+  const warehouse = settings.server.warehouse;
   const checker = flags.checkLocations ? locationChecker(settings, warehouse) : undefined;
   try {
     const backup = await validateInput(flags.input, { checkLocation: checker?.check }, flags.json);
@@ -247,15 +257,13 @@ async function runValidate(flags: ValidateFlags): Promise<void> {
 interface RestoreFlags extends CommonFlags {
   input: string;
   force?: boolean;
+  allowPurge?: boolean;
 }
 
 async function runRestore(flags: RestoreFlags): Promise<void> {
   let settings: Settings;
   try {
-    settings = settingsFrom(flags);
-    if (!flags.storage && !flags.config && !process.env.FLOE_STORAGE && !process.env.FLOE_CONFIG) {
-      throw new ConfigError('restore needs the target: give --storage URL (or FLOE_STORAGE, or a config file)');
-    }
+    settings = settingsFrom(flags, {}, { requireStorage: true });
   } catch (error) {
     fail(error);
   }
@@ -263,7 +271,7 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
   const target = openObjectStore(settings.storage.object_store_url, settings.storage);
   try {
     const backup = await validateInput(flags.input, {}, flags.json);
-    const outcome = await restoreBackup(backup, target, { force: flags.force });
+    const outcome = await restoreBackup(backup, target, { force: flags.force, allowPurge: flags.allowPurge });
     if (outcome.kind === 'refused') refuse(outcome.reason, flags.json);
     // prove it: open the restored root the way a server would and compare
     const store = await CatalogStore.open(target, { create: false });
@@ -276,6 +284,7 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
       storage: target.displayUrl,
       catalogId: outcome.identity.catalogId,
       restoredFrom: outcome.identity.restoredFrom,
+      allowPurge: Boolean(flags.allowPurge),
       seq: outcome.seq,
       nextSeq: outcome.seq + 1,
       counts: backup.manifest.counts,
@@ -287,7 +296,8 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
       const c = backup.manifest.counts;
       process.stdout.write(
         `restored catalog ${backup.manifest.catalogId} at seq ${outcome.seq} into ${target.displayUrl} as catalog ${outcome.identity.catalogId}: ` +
-          `${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views; the next commit is seq ${outcome.seq + 1}\n`,
+          `${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views; the next commit is seq ${outcome.seq + 1}\n` +
+          (flags.allowPurge ? '' : 'it deletes no table files it did not write (no purge, old metadata files kept): it may share the warehouse with its source; --allow-purge to allow\n'),
       );
     }
   } catch (error) {
@@ -331,6 +341,7 @@ export function registerBackupCommands(program: Command): void {
     .addOption(storageOption())
     .addOption(configOption())
     .option('--force', 'restore into a root that holds other (non-catalog) objects; never over a Floe catalog')
+    .option('--allow-purge', 'let the restored catalog purge tables and delete old metadata files it did not write (off: it may share the warehouse with its source)')
     .option('--json', 'print a JSON summary')
     .action((flags: RestoreFlags) => runRestore(flags));
 }

@@ -8,8 +8,18 @@ export interface CommonFlags {
   config?: string;
 }
 
-export function settingsFrom(flags: CommonFlags, extra: Record<string, string | number | undefined> = {}): Settings {
-  return loadSettings({ configFile: flags.config, flags: { object_store_url: flags.storage, ...extra } });
+export interface SettingsOptions {
+  /** the command works on an existing catalog: no memory:// default (status, backup, restore) */
+  requireStorage?: boolean;
+}
+
+export function settingsFrom(flags: CommonFlags, extra: Record<string, string | number | undefined> = {}, options: SettingsOptions = {}): Settings {
+  return loadSettings({
+    configFile: flags.config,
+    flags: { object_store_url: flags.storage, ...extra },
+    requireStorage: options.requireStorage,
+    warn: (line) => process.stderr.write(line + '\n'),
+  });
 }
 
 export function fail(error: unknown): never {

@@ -32,7 +32,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
     .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
     .addOption(configOption())
-    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string }) => {
+    .option('--init', 'create a new catalog even in a root that holds other objects (never over a catalog)')
+    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string; init?: boolean }) => {
       let settings: Settings;
       try {
         settings = settingsFrom(flags, { warehouse: flags.warehouse, host: flags.host, port: flags.port });
@@ -40,7 +41,7 @@ export function buildProgram(): Command {
         fail(error);
       }
       try {
-        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'));
+        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'), { init: flags.init });
         const stop = () => {
           void handle.close().finally(() => process.exit(0));
         };
@@ -59,7 +60,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (flags: CommonFlags & { json?: boolean }) => {
       try {
-        const report = await status(settingsFrom(flags));
+        const report = await status(settingsFrom(flags, {}, { requireStorage: true }));
         if (flags.json) {
           process.stdout.write(JSON.stringify(report, null, 2) + '\n');
           return;
@@ -69,6 +70,12 @@ export function buildProgram(): Command {
           [
             `storage:         ${report.storage}`,
             `catalog id:      ${report.catalogId} (created ${report.createdAt})`,
+            ...(report.restoredFrom
+              ? [
+                  `restored from:   catalog ${report.restoredFrom.catalogId} at seq ${report.restoredFrom.seq} (${report.restoredFrom.restoredAt}); ` +
+                    (report.restoredFrom.allowPurge ? 'may delete table files' : 'deletes no table files it did not write unless [catalog] allow_purge_of_restored'),
+                ]
+              : []),
             `head sequence:   ${report.headSeq}`,
             `last checkpoint: ${report.lastCheckpointSeq === 0 ? 'none' : report.lastCheckpointSeq}`,
             `log chain:       ${report.chain}`,

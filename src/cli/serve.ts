@@ -1,11 +1,13 @@
 // `floe serve`: opens the catalog on the configured storage and serves the REST API.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultWarehouseUrl, openCatalog } from '../catalog/index.js';
-import type { Settings } from '../config/index.js';
+import { defaultWarehouseUrl, openCatalog, type Catalog } from '../catalog/index.js';
+import { ConfigError, type Settings } from '../config/index.js';
 import { buildApp } from '../http/index.js';
+import { InvalidStorageUrl, openObjectStore, parseStorageUrl } from '../objectstore/index.js';
 import { probeBeforeServe } from './probe.js';
+import { checkServeRoot } from './root-check.js';
 
 export interface ServeHandle {
   url: string;
@@ -13,11 +15,41 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-export async function serve(settings: Settings, log: (line: string) => void): Promise<ServeHandle> {
+export interface ServeOptions {
+  /** create a new catalog even in a non-empty root that is not a catalog */
+  init?: boolean;
+}
+
+function checkWarehouseUrl(warehouse: string): void {
+  try {
+    parseStorageUrl(warehouse);
+  } catch (error) {
+    if (error instanceof InvalidStorageUrl) throw new ConfigError(`invalid value for warehouse: ${error.message}`);
+    throw error;
+  }
+}
+
+export async function serve(settings: Settings, log: (line: string) => void, options: ServeOptions = {}): Promise<ServeHandle> {
   const storageUrl = settings.storage.object_store_url;
-  const warehouseUrl =
-    settings.server.warehouse ?? defaultWarehouseUrl(storageUrl, () => mkdtempSync(join(tmpdir(), 'floe-warehouse-')));
-  const catalog = await openCatalog({ settings, warehouseUrl, checkObjects: probeBeforeServe });
+  if (settings.server.warehouse !== undefined) checkWarehouseUrl(settings.server.warehouse);
+  const objects = openObjectStore(storageUrl, settings.storage);
+  let catalog: Catalog;
+  // a temp warehouse made for memory:// is ours to remove; a configured one never is
+  let tempWarehouse: string | undefined;
+  try {
+    await probeBeforeServe(objects);
+    const verdict = await checkServeRoot(objects, storageUrl, settings.storage, Boolean(options.init));
+    const warehouseUrl =
+      settings.server.warehouse ?? defaultWarehouseUrl(storageUrl, () => (tempWarehouse = mkdtempSync(join(tmpdir(), 'floe-warehouse-'))));
+    catalog = await openCatalog({ settings, warehouseUrl, objects, create: verdict.kind === 'new' });
+  } catch (error) {
+    await objects.close();
+    if (tempWarehouse) rmSync(tempWarehouse, { recursive: true, force: true });
+    throw error;
+  }
+  const removeTemp = () => {
+    if (tempWarehouse) rmSync(tempWarehouse, { recursive: true, force: true });
+  };
   const app = buildApp({
     catalog,
     idempotencyKeyLifetime: settings.catalog.idempotency_key_lifetime,
@@ -27,21 +59,36 @@ export async function serve(settings: Settings, log: (line: string) => void): Pr
     await app.listen({ host: settings.server.host, port: settings.server.port });
   } catch (error) {
     await catalog.close();
+    removeTemp();
     throw error;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.server.port;
   const host = settings.server.host.includes(':') ? `[${settings.server.host}]` : settings.server.host;
   const url = `http://${host}:${port}`;
+  const identity = catalog.store.identity;
+  const restored = identity.restoredFrom ? `, restored from catalog ${identity.restoredFrom.catalogId} at seq ${identity.restoredFrom.seq}` : '';
   log(`Floe catalog serving at ${url}`);
+  log(
+    catalog.store.createdIdentity
+      ? `  catalog:   created a new catalog ${identity.catalogId}`
+      : `  catalog:   opened catalog ${identity.catalogId} (created ${identity.createdAt}${restored})`,
+  );
   log(`  storage:   ${catalog.objects.displayUrl} (head seq ${catalog.store.headSeq})`);
-  log(`  warehouse: ${catalog.warehouseUrl}`);
+  log(`  warehouse: ${catalog.warehouseUrl}${tempWarehouse ? ' (a temp directory, removed on exit)' : ''}`);
+  if (catalog.objects.backend === 'memory') {
+    log('  warning:   memory:// keeps the catalog in this process only: everything is lost when it exits');
+  }
   return {
     url,
     warehouseUrl: catalog.warehouseUrl,
     async close() {
-      await app.close();
-      await catalog.close();
+      try {
+        await app.close();
+        await catalog.close();
+      } finally {
+        removeTemp();
+      }
     },
   };
 }

@@ -1,15 +1,16 @@
 // `floe status`: identity, head, last checkpoint and entity counts of a catalog root, read-only.
 import type { Settings } from '../config/index.js';
 import { openObjectStore } from '../objectstore/index.js';
-import { CatalogStore } from '../store/index.js';
+import { CatalogStore, type CatalogIdentity } from '../store/index.js';
 import { existsSync, statSync } from 'node:fs';
 import { parseStorageUrl } from '../objectstore/index.js';
+import { checkReadable } from './probe.js';
 
 export interface StatusReport {
   storage: string;
   catalogId: string;
   createdAt: string;
-  restoredFrom?: unknown;
+  restoredFrom?: CatalogIdentity['restoredFrom'];
   headSeq: number;
   lastCheckpointSeq: number;
   counts: ReturnType<CatalogStore['state']['counts']>;
@@ -24,6 +25,7 @@ export async function status(settings: Settings): Promise<StatusReport> {
   }
   const objects = openObjectStore(settings.storage.object_store_url, settings.storage);
   try {
+    await checkReadable(objects);
     const store = await CatalogStore.open(objects, { create: false });
     await store.close();
     return {

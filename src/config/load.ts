@@ -3,6 +3,7 @@
 // one can be reported as "key (source): problem; allowed: ...".
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import { closestName } from '../util/suggest.js';
 import { settingsSchema, type Settings } from './settings.js';
 
 type KeyType = 'string' | 'int' | 'boolean';
@@ -37,9 +38,15 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('catalog', 'checkpoint_interval', 'int', 'an integer from 1 to 1000000'),
   key('catalog', 'consistency', 'string', 'linearizable or bounded'),
   key('catalog', 'max_staleness_ms', 'int', 'an integer from 0 to 3600000'),
-  key('catalog', 'idempotency_key_lifetime', 'string', 'an ISO-8601 duration such as PT30M'),
+  key('catalog', 'allow_purge_of_restored', 'boolean', 'true or false'),
+  key('catalog', 'idempotency_key_lifetime', 'string', 'a positive ISO-8601 duration of fixed length: PT30M, PT1H30M, P1D, P1DT12H, PT0.5S'),
   { ...key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'), env: ['FLOE_BACKUP_LOCATION', 'FLOE_LOCATION'] },
 ];
+
+/** FLOE_ variables that are not config keys; the prefixes are the test and tooling harnesses'. */
+const OTHER_ENV = ['FLOE_CONFIG', 'FLOE_LOG_LEVEL'];
+const TOOLING_ENV_PREFIXES = ['FLOE_TEST_', 'FLOE_SIM_', 'FLOE_RGW_', 'FLOE_BENCH_'];
+const SECTIONS = ['storage', 'server', 'catalog', 'backup'] as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -51,6 +58,10 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** path of a TOML file; when absent FLOE_CONFIG from env is used */
   configFile?: string;
+  /** the command needs a storage root named explicitly (status, backup, restore): no memory:// default */
+  requireStorage?: boolean;
+  /** told about settings that are ignored (unknown FLOE_ variables) */
+  warn?: (line: string) => void;
 }
 
 interface Sourced {
@@ -85,7 +96,51 @@ function readToml(file: string): Record<string, unknown> {
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`config file ${file} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
+    const where = error as { line?: number; column?: number; message: string };
+    const at = where.line !== undefined ? ` at line ${where.line}, column ${where.column}` : '';
+    const reason = where.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    throw new ConfigError(`config file ${file} is not valid TOML${at}: ${reason}`);
+  }
+}
+
+function unknownKeyMessage(file: string, section: string, name: string): string {
+  const known = CONFIG_KEYS.filter((k) => k.section === section).map((k) => k.name);
+  const guess = closestName(name, known);
+  const elsewhere = CONFIG_KEYS.find((k) => k.name === name);
+  const hint = elsewhere ? `; it belongs under [${elsewhere.section}]` : guess ? `; did you mean ${guess}?` : `; known keys: ${known.join(', ')}`;
+  return `config file ${file}: unknown key ${name} in [${section}]${hint}`;
+}
+
+function tomlEntries(file: string, toml: Record<string, unknown>): Array<{ info: KeyInfo; value: unknown }> {
+  const entries: Array<{ info: KeyInfo; value: unknown }> = [];
+  for (const [section, body] of Object.entries(toml)) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Date) {
+      const owner = CONFIG_KEYS.find((k) => k.name === section);
+      throw new ConfigError(
+        `config file ${file}: ${section} is outside any section` +
+          (owner ? `; put it under [${owner.section}]` : `; keys go under one of ${SECTIONS.map((n) => `[${n}]`).join(', ')}`),
+      );
+    }
+    if (!(SECTIONS as readonly string[]).includes(section)) {
+      const guess = closestName(section, SECTIONS);
+      throw new ConfigError(`config file ${file}: unknown section [${section}]; ${guess ? `did you mean [${guess}]?` : `sections are ${SECTIONS.map((n) => `[${n}]`).join(', ')}`}`);
+    }
+    for (const [name, value] of Object.entries(body)) {
+      const info = CONFIG_KEYS.find((k) => k.section === section && k.name === name);
+      if (!info) throw new ConfigError(unknownKeyMessage(file, section, name));
+      entries.push({ info, value });
+    }
+  }
+  return entries;
+}
+
+/** Warns about FLOE_ variables that set nothing: a typo'd name would otherwise be silently ignored. */
+function warnUnknownEnv(env: NodeJS.ProcessEnv, warn: (line: string) => void): void {
+  const known = new Set([...OTHER_ENV, ...CONFIG_KEYS.flatMap((k) => k.env.filter((n) => n.startsWith('FLOE_')))]);
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('FLOE_') || known.has(name) || TOOLING_ENV_PREFIXES.some((p) => name.startsWith(p))) continue;
+    const guess = closestName(name, known);
+    warn(`floe: warning: environment variable ${name} is not a Floe setting and is ignored${guess ? `; did you mean ${guess}?` : ''}`);
   }
 }
 
@@ -95,24 +150,18 @@ export function loadSettings(sources: ConfigSources = {}): Settings {
 
   const configFile = sources.configFile ?? env.FLOE_CONFIG;
   if (configFile) {
-    const toml = readToml(configFile);
-    for (const [section, body] of Object.entries(toml)) {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new ConfigError(`config file ${configFile}: [${section}] must be a table`);
-      }
-      for (const [name, value] of Object.entries(body)) {
-        const info = CONFIG_KEYS.find((k) => k.section === section && k.name === name);
-        if (!info) throw new ConfigError(`config file ${configFile}: unknown key [${section}] ${name}`);
-        chosen.set(info, { value, source: `config file ${configFile}` });
-      }
-    }
+    for (const { info, value } of tomlEntries(configFile, readToml(configFile))) chosen.set(info, { value, source: `config file ${configFile}` });
   }
+  if (sources.warn) warnUnknownEnv(env, sources.warn);
   for (const info of CONFIG_KEYS) {
-    // weakest first, so the strongest variable wins
-    for (const name of [...info.env].reverse()) {
-      const value = env[name];
-      if (value !== undefined && value !== '') chosen.set(info, { value, source: `environment ${name}` });
+    const set = info.env.filter((name) => env[name] !== undefined && env[name] !== '');
+    // two Floe names of one key (FLOE_STORAGE, FLOE_OBJECT_STORE_URL) that disagree: neither wins
+    const floeNames = set.filter((name) => name.startsWith('FLOE_'));
+    if (floeNames.length > 1 && new Set(floeNames.map((name) => env[name])).size > 1) {
+      throw new ConfigError(`${floeNames.join(' and ')} are both set, to different values: they name the same setting (${info.name}); unset one`);
     }
+    // otherwise the first listed wins: a FLOE_ name over the SDK's own (AWS_REGION ...)
+    if (set.length > 0) chosen.set(info, { value: env[set[0]!], source: `environment ${set[0]}` });
   }
   for (const [name, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
@@ -123,17 +172,23 @@ export function loadSettings(sources: ConfigSources = {}): Settings {
 
   const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {} };
   for (const [info, { value, source }] of chosen) raw[info.section]![info.name] = coerce(info, value, source);
-  raw.storage!.object_store_url ??= 'memory://';
+  if (raw.storage!.object_store_url === undefined) {
+    if (sources.requireStorage) {
+      throw new ConfigError('no storage given: name the catalog root with --storage URL or FLOE_STORAGE (or [storage] object_store_url in --config FILE)');
+    }
+    raw.storage!.object_store_url = 'memory://';
+  }
 
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const [section, name] = issue.path as string[];
     const info = CONFIG_KEYS.find((k) => k.section === section && k.name === name);
-    const source = info ? chosen.get(info)?.source ?? 'default' : 'config';
-    throw new ConfigError(
-      `invalid value for ${name ?? section} (${source}): ${issue.message}${info ? `; allowed: ${info.allowed}` : ''}`,
-    );
+    const chosenValue = info ? chosen.get(info) : undefined;
+    const source = chosenValue?.source ?? 'default';
+    // our own checks explain themselves; a schema's generic text would not, so show the value
+    const problem = issue.code === 'custom' ? issue.message : JSON.stringify(chosenValue?.value ?? null);
+    throw new ConfigError(`invalid value for ${name ?? section} (${source}): ${problem}${info ? `; allowed: ${info.allowed}` : ''}`);
   }
   return parsed.data;
 }

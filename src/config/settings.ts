@@ -1,10 +1,34 @@
 // The typed configuration: defaults < TOML file < environment < flags. The seed's key names
 // are the public contract ([storage] object_store_url, aws_endpoint, ...); every key can also
 // be given as FLOE_<KEY>. Invalid values name the key, where it came from and what is allowed.
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { isoDurationMs } from '../util/duration.js';
+
+/**
+ * A location URL (storage root, warehouse): a plain or relative path is the usual slip, so it
+ * gets the file:/// form to use instead. The scheme itself is checked where the URL is opened.
+ */
+const locationUrl = z.string().min(1).superRefine((value, ctx) => {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())) {
+    const file = /^file:\/\/([^/].*)$/i.exec(value.trim());
+    if (file) ctx.addIssue({ code: 'custom', message: `file:// needs an absolute path (three slashes): file:///${file[1]} rather than ${value}` });
+    return;
+  }
+  const path = isAbsolute(value) ? value : resolve(value);
+  ctx.addIssue({
+    code: 'custom',
+    message: `${JSON.stringify(value)} is ${isAbsolute(value) ? 'a path' : 'a relative path'}, not a URL: use file://${path}`,
+  });
+});
+
+const isoDuration = z.string().superRefine((value, ctx) => {
+  const ms = isoDurationMs(value);
+  if (ms === undefined || ms <= 0) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a positive ISO-8601 duration` });
+});
 
 export const storageSchema = z.object({
-  object_store_url: z.string().min(1),
+  object_store_url: locationUrl,
   aws_region: z.string().min(1).optional(),
   aws_endpoint: z.string().url().optional(),
   aws_allow_http: z.boolean().default(false),
@@ -21,7 +45,7 @@ export const storageSchema = z.object({
 export const serverSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8181),
-  warehouse: z.string().min(1).optional(),
+  warehouse: locationUrl.optional(),
   /**
    * comma-separated prefixes outside the warehouse where tables may live and register may
    * read (another bucket, a shared directory); everything else is refused
@@ -35,7 +59,13 @@ export const catalogSchema = z.object({
   consistency: z.enum(['linearizable', 'bounded']).default('linearizable'),
   max_staleness_ms: z.number().int().min(0).max(3_600_000).default(1000),
   /** how long an Idempotency-Key is remembered, ISO-8601 duration */
-  idempotency_key_lifetime: z.string().regex(/^PT\d+[HMS]$/).default('PT30M'),
+  idempotency_key_lifetime: isoDuration.default('PT30M'),
+  /**
+   * let a restored catalog delete table files it did not write (purge, old metadata files),
+   * overriding what `floe restore` recorded; for when the restored catalog has become the only
+   * one using its warehouse
+   */
+  allow_purge_of_restored: z.boolean().default(false),
 });
 
 export const backupSchema = z.object({

@@ -1,6 +1,6 @@
 // Builds the Fastify application: JSON parsing with a body limit, the route modules, one
 // error handler, and envelopes for unknown routes (404) and wrong methods (405).
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { CatalogError, type Catalog } from '../catalog/index.js';
 import { REQUEST_BODY_BYTES_MAX } from '../config/limits.js';
 import { parseJson } from '../util/json.js';
@@ -60,7 +60,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   planningRoutes(router, options.catalog);
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => {
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
     const allowed = router.allowedMethods(path);
     if (allowed.length > 0 && !allowed.includes(request.method as (typeof allowed)[number])) {
@@ -70,6 +70,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
         .send(envelope(405, 'MethodNotAllowedException', `Method ${request.method} is not allowed for ${path}`));
     }
     return reply.code(404).send(envelope(404, 'NotFoundException', `No route for ${request.method} ${path}`));
+  };
+  // Unknown routes and methods are answered before the body is parsed: a client probing a route
+  // Floe does not serve (say /v1/oauth/tokens with a form body) gets 404, not "invalid JSON".
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return notFound(request, reply);
   });
+  app.setNotFoundHandler(notFound);
   return app;
 }

@@ -6,6 +6,7 @@ import { unknown, type Unknown } from './types.js';
 export type BackendFailure =
   | 'bucketNotFound' // the bucket / container does not exist
   | 'accessDenied' // 401 / 403: credentials missing, wrong, or lacking a permission
+  | 'noCredentials' // the SDK found no credentials at all: nothing was sent
   | 'throttled' // 429, 503 SlowDown / ServerBusy: try again later
   | 'server' // other 5xx: the write may or may not have happened
   | 'network' // connection refused, reset, DNS, timeout, abort
@@ -28,6 +29,7 @@ export class BackendError extends Error {
 const RETRYABLE: Record<BackendFailure, boolean> = {
   bucketNotFound: false,
   accessDenied: false,
+  noCredentials: false,
   throttled: true,
   server: true,
   network: true,
@@ -47,12 +49,21 @@ export function classify(status: number | undefined, code: string | undefined): 
   return 'other';
 }
 
+/** The SDKs' "no credentials anywhere in the chain" errors (AWS, Azure identity, Google auth). */
+function isMissingCredentials(cause: unknown): boolean {
+  if (!(cause instanceof Error)) return false;
+  return (
+    cause.name === 'CredentialsProviderError' || cause.name === 'CredentialUnavailableError' ||
+    /Could not load the default credentials|Could not load credentials from any providers/.test(cause.message)
+  );
+}
+
 export function backendUnknown(
   what: string,
   status: number | undefined,
   code: string | undefined,
   cause: unknown,
-  failure: BackendFailure = classify(status, code),
+  failure: BackendFailure = isMissingCredentials(cause) ? 'noCredentials' : classify(status, code),
   /** 'single' when the SDK sent the request at most once: only then can its error prove anything */
   attempts: 'single' | 'retried' = 'retried',
 ): Unknown {

@@ -47,6 +47,16 @@ export async function probeConditionalWrites(store: ObjectStore): Promise<ProbeR
   }
 }
 
+/** Where each backend's SDK looks for credentials (docs/storage-backends.md has the details). */
+export const CREDENTIALS_HELP =
+  'set them the standard way for the backend: s3:// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or an instance role); ' +
+  'gs:// GOOGLE_APPLICATION_CREDENTIALS (or workload identity); az:// AZURE_STORAGE_KEY with azure_storage_account (or a managed identity); see docs/storage-backends.md';
+
+/** One actionable line for a failed request: what to check for its kind of failure. */
+export function explainFailure(where: string, step: string, outcome: Unknown): string {
+  return unreachable(where, step, outcome);
+}
+
 function unreachable(where: string, step: string, outcome: Unknown): string {
   const cause = outcome.cause;
   const detail = cause.message;
@@ -56,6 +66,8 @@ function unreachable(where: string, step: string, outcome: Unknown): string {
         return `${where}: the bucket or container does not exist (${detail}); create it first, Floe does not create buckets`;
       case 'accessDenied':
         return `${where}: access denied while trying to ${step} (${detail}); check the credentials and that they allow put (with conditions), get, list and delete under this prefix`;
+      case 'noCredentials':
+        return `${where}: no credentials found (${detail}); ${CREDENTIALS_HELP}`;
       case 'network':
         return `${where}: cannot reach the object store while trying to ${step} (${detail}); check the endpoint and the network`;
       case 'throttled':

@@ -141,6 +141,9 @@ export class CatalogStore {
     resyncs: 0, checkpointJumps: 0, staleCreates: 0, gcRuns: 0,
   };
 
+  /** true when this open wrote catalog.json: a new catalog, not an existing one */
+  createdIdentity = false;
+
   private constructor(
     readonly objects: ObjectStore,
     readonly identity: CatalogIdentity,
@@ -175,13 +178,14 @@ export class CatalogStore {
 
   /** Opens (or, with `create`, initialises) the catalog at `objects` and catches up to the head. */
   static async open(objects: ObjectStore, options: StoreOptions = {}): Promise<CatalogStore> {
-    const identityBytes = await loadOrCreateIdentity(objects, options);
-    const identity = JSON.parse(identityBytes.toString('utf8')) as CatalogIdentity;
-    if (identity.format !== STORE_FORMAT) throw new CorruptStore(`${CATALOG_KEY} is not a Floe catalog identity`);
+    const { bytes: identityBytes, created } = await loadOrCreateIdentity(objects, options);
+    const identity = parseIdentity(identityBytes, objects);
+    if (identity.format !== STORE_FORMAT) throw new CorruptStore(`${objects.displayUrl}/${CATALOG_KEY} is not a Floe catalog identity`);
     if (identity.formatVersion > STORE_FORMAT_VERSION) {
       throw new CorruptStore(`${CATALOG_KEY} has format version ${identity.formatVersion}; this Floe reads up to ${STORE_FORMAT_VERSION}`);
     }
     const store = new CatalogStore(objects, identity, options);
+    store.createdIdentity = created;
     store.headHash = sha256(identityBytes);
     await store.loadLatestCheckpoint(0);
     await store.catchUp();
@@ -307,8 +311,9 @@ export class CatalogStore {
           continue;
         }
       }
-      for (const bytes of round.entries) {
-        const seq = decodeEntry(bytes, 'log tail').seq;
+      for (const [index, bytes] of round.entries.entries()) {
+        // the round's entries are contiguous from fromSeq: name a corrupt one by its own key
+        const seq = decodeEntry(bytes, `${this.objects.displayUrl}/${logKey(fromSeq + index)}`).seq;
         if (seq <= this._headSeq) continue; // the committer applied it meanwhile
         this.applyEntryBytes(bytes, logKey(seq));
         applied++;
@@ -815,10 +820,20 @@ class BatchFootprint {
   }
 }
 
-async function loadOrCreateIdentity(objects: ObjectStore, options: StoreOptions): Promise<Buffer> {
+function parseIdentity(bytes: Buffer, objects: ObjectStore): CatalogIdentity {
+  try {
+    const identity = JSON.parse(bytes.toString('utf8')) as CatalogIdentity;
+    if (typeof identity === 'object' && identity !== null) return identity;
+  } catch {
+    // reported below, naming the object
+  }
+  throw new CorruptStore(`${objects.displayUrl}/${CATALOG_KEY} is not valid JSON (${bytes.length} bytes)`);
+}
+
+async function loadOrCreateIdentity(objects: ObjectStore, options: StoreOptions): Promise<{ bytes: Buffer; created: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = await objects.get(CATALOG_KEY);
-    if (found.kind === 'found') return found.body;
+    if (found.kind === 'found') return { bytes: found.body, created: false };
     if (found.kind === 'unknown') throw new StoreUnavailable(`cannot read ${objects.displayUrl}/${CATALOG_KEY}: ${found.cause.message}`);
     if (!options.create) throw new StoreUnavailable(`${objects.displayUrl} is not a Floe catalog root (no ${CATALOG_KEY})`);
     const log = await objects.list(LOG_PREFIX, { limit: 1 });
@@ -834,7 +849,7 @@ async function loadOrCreateIdentity(objects: ObjectStore, options: StoreOptions)
     };
     const bytes = encodeJson(identity);
     const created = await objects.putIfAbsent(CATALOG_KEY, bytes);
-    if (created.kind === 'created') return bytes;
+    if (created.kind === 'created') return { bytes, created: true };
     if (created.kind === 'unknown' && !created.retryable) {
       throw new StoreUnavailable(`cannot create ${objects.displayUrl}/${CATALOG_KEY}: ${created.cause.message}`);
     }

@@ -35,7 +35,18 @@ export interface CatalogIdentity {
   formatVersion: number;
   catalogId: string;
   createdAt: string;
-  restoredFrom?: { catalogId: string; seq: number; entryHash: string; restoredAt: string };
+  restoredFrom?: {
+    catalogId: string;
+    seq: number;
+    entryHash: string;
+    restoredAt: string;
+    /**
+     * whether the restored catalog may delete table files it did not write (purge, old metadata
+     * files): false or absent unless `floe restore --allow-purge`, because a restored catalog
+     * usually shares its warehouse with the catalog it was restored from
+     */
+    allowPurge?: boolean;
+  };
 }
 
 export interface LogEntry {
@@ -73,18 +84,21 @@ export function encodeJson(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
+/** "seq 5 (log/00000000000000000005.json)": the seq an operator looks for, and the object. */
+const entryName = (key: string): string => `seq ${seqOfKey(key) ?? '?'} (${key})`;
+
 export function decodeEntry(bytes: Buffer, key: string): LogEntry {
   let entry: LogEntry;
   try {
     entry = JSON.parse(bytes.toString('utf8')) as LogEntry;
   } catch {
-    throw new CorruptStore(`log entry ${key} is not valid JSON`);
+    throw new CorruptStore(`log entry ${entryName(key)} is not valid JSON`);
   }
   if (
     typeof entry !== 'object' || entry === null || entry.v !== ENTRY_VERSION || !Number.isSafeInteger(entry.seq) ||
     typeof entry.prev !== 'string' || !Array.isArray(entry.txns)
   ) {
-    throw new CorruptStore(`log entry ${key} is malformed or of an unknown version`);
+    throw new CorruptStore(`log entry ${entryName(key)} is malformed or of an unknown version`);
   }
   return entry;
 }

@@ -3,3 +3,5 @@ export * from './assert.js';
 export * from './clock.js';
 export * from './rng.js';
 export * from './clone.js';
+export * from './duration.js';
+export * from './suggest.js';

@@ -115,6 +115,27 @@ test('backup to stdout (-) pipes into validate-backup and restore; the restored 
   await store.close();
 });
 
+test('backup --output - refuses a terminal and ends quietly when the reader closes the pipe', async () => {
+  const { url, store } = await sourceCatalog();
+  await store.close();
+  // a terminal on stdout (script(1) gives the command a pseudo-terminal)
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('FLOE_')) delete env[key];
+  const command = `${process.execPath} --import tsx src/cli/run.ts backup --storage ${url} --output -`;
+  const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: REPO, env, encoding: 'latin1' });
+  assert.equal(tty.status, 2, tty.stdout);
+  assert.match(tty.stdout, /writes a binary archive to stdout, which is a terminal here: redirect it/);
+  assert.doesNotMatch(tty.stdout, /ustar/, 'no archive bytes on the terminal');
+  // a reader that goes away before reading anything: no EPIPE message, the SIGPIPE status
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'backup', '--storage', url, '--output', '-'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(stderr, '');
+  assert.equal(code, 141);
+});
+
 test('restore refuses a non-empty root without --force', async () => {
   const { url, store } = await sourceCatalog();
   const archive = join(tempDir(), 'b.tar.gz');

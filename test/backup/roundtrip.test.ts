@@ -56,7 +56,7 @@ for (const [sourceBackend, targetBackend] of PAIRS) {
       if (restored.kind !== 'restored') return;
       assert.notEqual(restored.identity.catalogId, store.identity.catalogId);
       assert.deepEqual(restored.identity.restoredFrom && { ...restored.identity.restoredFrom, restoredAt: 'x' }, {
-        catalogId: store.identity.catalogId, seq: store.headSeq, entryHash: manifest.entryHash, restoredAt: 'x',
+        catalogId: store.identity.catalogId, seq: store.headSeq, entryHash: manifest.entryHash, restoredAt: 'x', allowPurge: false,
       });
 
       const reopened = await CatalogStore.open(target.objects, { create: false });

@@ -88,3 +88,16 @@ test('unknown routes are 404 and wrong methods 405, both with the envelope', asy
   assert.match(wrong.headers.get('allow') ?? '', /GET/);
   assert.equal(((await wrong.json()) as { error: { code: number } }).error.code, 405);
 });
+
+test('an unknown route is 404 whatever its body: the body is never parsed', async () => {
+  // what a client configured with `credential=` sends to the (not served) OAuth endpoint
+  const form = await fetch(server.url + '/v1/oauth/tokens', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&client_id=a&client_secret=b&scope=catalog',
+  });
+  assert.equal(form.status, 404);
+  assert.deepEqual(await form.json(), { error: { message: 'No route for POST /v1/oauth/tokens', type: 'NotFoundException', code: 404 } });
+  const wrong = await fetch(server.url + '/v1/namespaces', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{not json' });
+  assert.equal(wrong.status, 405);
+});

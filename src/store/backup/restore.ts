@@ -15,6 +15,8 @@ import type { ValidBackup } from './validate.js';
 export interface RestoreOptions {
   /** restore beside foreign objects in a non-empty root (never over a Floe catalog) */
   force?: boolean;
+  /** let the restored catalog delete table files it did not write (recorded in restoredFrom) */
+  allowPurge?: boolean;
   clock?: Clock;
   rng?: Rng;
 }
@@ -46,7 +48,13 @@ export async function restoreBackup(backup: ValidBackup, target: ObjectStore, op
     formatVersion: STORE_FORMAT_VERSION,
     catalogId: rng.uuid(),
     createdAt: new Date(clock.nowMs()).toISOString(),
-    restoredFrom: { catalogId: manifest.catalogId, seq: manifest.seq, entryHash: manifest.entryHash, restoredAt: new Date(clock.nowMs()).toISOString() },
+    restoredFrom: {
+      catalogId: manifest.catalogId,
+      seq: manifest.seq,
+      entryHash: manifest.entryHash,
+      restoredAt: new Date(clock.nowMs()).toISOString(),
+      allowPurge: Boolean(options.allowPurge),
+    },
   };
   const identityBytes = encodeJson(identity);
   const written: string[] = [];
