@@ -50,8 +50,10 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
   const removeTemp = () => {
     if (tempWarehouse) rmSync(tempWarehouse, { recursive: true, force: true });
   };
+  const lifecycle = { draining: false };
   const app = buildApp({
     catalog,
+    lifecycle,
     idempotencyKeyLifetime: settings.catalog.idempotency_key_lifetime,
     logger: { level: process.env.FLOE_LOG_LEVEL ?? 'warn' },
   });
@@ -84,6 +86,7 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
     warehouseUrl: catalog.warehouseUrl,
     async close() {
       try {
+        lifecycle.draining = true;
         await app.close();
         await catalog.close();
       } finally {

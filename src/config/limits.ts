@@ -63,3 +63,9 @@ if (CATCH_UP_ENTRIES_BEFORE_HINT_MAX > CATCH_UP_ROUND_ENTRIES_MAX) throw new Err
 export const SCAN_FILTER_DEPTH_MAX = 1000;
 /** Nodes of a scan filter evaluated per file; a larger filter is still answered, unpruned. */
 export const SCAN_FILTER_NODES_MAX = 10_000;
+
+/**
+ * How long `/ready` waits for its probe of the log head. Kubernetes' default probe timeout is
+ * 1 s; a replica whose store takes longer than this to answer one GET should not get traffic.
+ */
+export const READY_PROBE_TIMEOUT_MS = 900;

@@ -16,12 +16,15 @@ import { viewsRoutes } from './routes/views.js';
 import { registerRoutes } from './routes/register.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { planningRoutes } from './routes/planning.js';
+import { probeRoutes, type Lifecycle } from './routes/probes.js';
 
 export interface AppOptions {
   catalog: Catalog;
   /** ISO-8601 duration advertised as idempotency-key-lifetime (default PT30M) */
   idempotencyKeyLifetime?: string;
   logger?: boolean | { level: string };
+  /** set by the server's owner when shutdown begins: /ready then answers 503 */
+  lifecycle?: Lifecycle;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -58,6 +61,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerRoutes(router, options.catalog);
   transactionRoutes(router, options.catalog);
   planningRoutes(router, options.catalog);
+  probeRoutes(app, options.catalog, options.lifecycle ?? { draining: false });
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   const notFound = (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,1 +1,2 @@
 export * from './app.js';
+export type { Lifecycle } from './routes/probes.js';

@@ -313,7 +313,7 @@ export class CatalogStore {
       }
       for (const [index, bytes] of round.entries.entries()) {
         // the round's entries are contiguous from fromSeq: name a corrupt one by its own key
-        const seq = decodeEntry(bytes, `${this.objects.displayUrl}/${logKey(fromSeq + index)}`).seq;
+        const seq = this.decodeOrFail(bytes, `${this.objects.displayUrl}/${logKey(fromSeq + index)}`).seq;
         if (seq <= this._headSeq) continue; // the committer applied it meanwhile
         this.applyEntryBytes(bytes, logKey(seq));
         applied++;
@@ -358,8 +358,17 @@ export class CatalogStore {
     return { entries, missingSeq: undefined, missingSentMs: -Infinity };
   }
 
+  /** Entries are immutable once created: an undecodable one stays so, and fails the store closed like a broken chain. */
+  private decodeOrFail(bytes: Buffer, key: string): LogEntry {
+    try {
+      return decodeEntry(bytes, key);
+    } catch (error) {
+      throw this.fail(error instanceof Error ? error : new CorruptStore(String(error)));
+    }
+  }
+
   private applyEntryBytes(bytes: Buffer, key: string): LogEntry {
-    const entry = decodeEntry(bytes, key);
+    const entry = this.decodeOrFail(bytes, key);
     if (entry.seq !== this._headSeq + 1) {
       throw this.fail(new CorruptStore(`log entry ${key} says seq ${entry.seq}, expected ${this._headSeq + 1}`));
     }
@@ -710,6 +719,15 @@ export class CatalogStore {
   private fail(error: Error): Error {
     this.failure ??= error;
     return error;
+  }
+
+  /** Why this store stopped serving (it failed closed), or undefined while it serves. */
+  get failedBecause(): string | undefined {
+    return this.failure?.message;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   private throwIfFailed(): void {
