@@ -176,7 +176,7 @@ async function writeNewTable(
     const location = newMetadataFileLocation({
       location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
     });
-    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata);
+    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata, parseTableMetadata);
     written.push(location);
     return {
       kind: 'txn',
@@ -250,7 +250,7 @@ export async function prepareTableChange(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'none',
   });
-  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata);
+  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata, parseTableMetadata);
   written.push(location);
   return {
     kind: 'change',

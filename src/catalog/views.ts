@@ -63,7 +63,7 @@ async function writeViewMetadata(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'gzip', // ViewProperties: views default to gzip (§2.10)
   });
-  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata);
+  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata, parseViewMetadata);
   written.push(location);
   return location;
 }
@@ -165,12 +165,26 @@ export function renameView(ctx: CatalogContext, from: Identifier, to: Identifier
 }
 
 /** Points a new view at an existing metadata file (POST …/register-view); the file is read, never rewritten. */
+/**
+ * A missing file stays a 404 NotFoundException; a file that is not view metadata (a table's
+ * metadata file, junk) is the caller's mistake, so a 400 rather than the 500 a load would give.
+ */
+async function readForRegister(ctx: CatalogContext, id: Identifier, location: string): Promise<ViewMetadata> {
+  try {
+    return await readView(ctx, location);
+  } catch (error) {
+    if (error instanceof CatalogError && (error.code === 'Internal' || error.code === 'BadRequest')) {
+      throw new CatalogError('BadRequest', `Cannot register view ${formatIdentifier(id)}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 export async function registerView(ctx: CatalogContext, id: Identifier, metadataLocation: string): Promise<LoadViewResult> {
   return commit<LoadViewResult>(ctx, async (state) => {
     const taken = nameTakenError(state, id, 'view');
     if (taken) return { kind: 'reject', error: taken };
-    // a missing file → 404 NotFoundException; an invalid one → 500 (as for a load)
-    const metadata = await readView(ctx, metadataLocation);
+    const metadata = await readForRegister(ctx, id, metadataLocation);
     return {
       kind: 'txn',
       effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }],

@@ -22,3 +22,33 @@ test('a repeated query parameter is a 400, not a 500 or a guess', async () => {
   assert.equal(listed.status, 200);
   assert.deepEqual(listed.body.namespaces, [['db', 'a']]);
 });
+
+test('a table metadata file registered as a view (and the reverse) is a 400 and registers nothing', async () => {
+  const table = await server.request('POST', '/v1/namespaces/db/tables', { name: 'src_t', schema: SIMPLE_SCHEMA });
+  assert.equal(table.status, 200, table.text);
+  const view = await server.request('POST', '/v1/namespaces/db/views', {
+    name: 'src_v',
+    schema: SIMPLE_SCHEMA,
+    'view-version': {
+      'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['db'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    },
+    properties: {},
+  });
+  assert.equal(view.status, 200, view.text);
+  // the files were just written, so both are in the server's metadata cache: the cached value of
+  // one kind used to be handed to the other kind's reader (a 500 on the register-view, and on
+  // every later load of the registered view)
+  expectError(
+    await server.request('POST', '/v1/namespaces/db/register-view', { name: 'as_view', 'metadata-location': table.body['metadata-location'] }),
+    400, 'BadRequestException', 'Cannot register view db.as_view:',
+  );
+  assert.equal((await server.request('HEAD', '/v1/namespaces/db/views/as_view')).status, 404);
+  expectError(
+    await server.request('POST', '/v1/namespaces/db/register', { name: 'as_table', 'metadata-location': view.body['metadata-location'] }),
+    400, 'BadRequestException', 'Cannot register db.as_table:',
+  );
+  assert.equal((await server.request('HEAD', '/v1/namespaces/db/tables/as_table')).status, 404);
+  assert.equal((await server.request('GET', '/v1/namespaces/db/tables/src_t')).status, 200);
+  assert.equal((await server.request('GET', '/v1/namespaces/db/views/src_v')).status, 200);
+});
