@@ -9,10 +9,16 @@ export const METADATA_FILE_BYTES_MAX = 512 * 1024 * 1024;
 export const METADATA_CACHE_ENTRIES_MAX = 4096;
 export const IDENTIFIER_BYTES_MAX = 1024;
 export const NAMESPACE_LEVELS_MAX = 16;
+/** Nesting levels of struct, list and map types in one schema (parsers recurse over them). */
+export const SCHEMA_DEPTH_MAX = 100;
+/** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */
+export const REQUEST_JSON_DEPTH_MAX = 512;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
 
+// a schema level is three JSON levels (type object, fields array, field object) below the body's few
+if (REQUEST_JSON_DEPTH_MAX < 3 * SCHEMA_DEPTH_MAX + 16) throw new Error('limits: request JSON depth too small for the deepest schema');
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');
 

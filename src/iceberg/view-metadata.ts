@@ -6,6 +6,7 @@
 // concurrent replaces, dialect-loss rule, history trimming) and its error messages.
 import { err, ok, type Result } from '../util/result.js';
 import { conflict, invalid, type IcebergError } from './errors.js';
+import { SCHEMA_TOO_DEEP, schemaTooDeep } from './schema-depth.js';
 import {
   asObject,
   canonicalJson,
@@ -144,6 +145,7 @@ function parseSchemaField(v: unknown): R<ViewSchemaField> {
 function parseViewSchema(v: unknown): R<ViewSchema> {
   const o = asObject(v, 'schema');
   if (!o.ok) return o;
+  if (schemaTooDeep(o.value)) return err(invalid(`Invalid schema: ${SCHEMA_TOO_DEEP}`));
   const type = o.value.type ?? 'struct';
   if (type !== 'struct') return err(invalid(`Cannot parse type from json when there is no struct: ${type}`));
   const fieldsRaw = getArray(o.value, 'fields');

@@ -3,6 +3,7 @@
 // Iceberg envelope that changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { REQUEST_JSON_DEPTH_MAX, SCHEMA_DEPTH_MAX } from '../../src/config/limits.js';
 import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
 
 const server = serverForFile('db');
@@ -51,4 +52,43 @@ test('a table metadata file registered as a view (and the reverse) is a 400 and 
   assert.equal((await server.request('HEAD', '/v1/namespaces/db/tables/as_table')).status, 404);
   assert.equal((await server.request('GET', '/v1/namespaces/db/tables/src_t')).status, 200);
   assert.equal((await server.request('GET', '/v1/namespaces/db/views/src_v')).status, 200);
+});
+
+/** A schema whose types nest `levels` deep (the root struct is level 1), as JSON text. */
+function nestedSchema(levels: number): string {
+  let type = '"long"';
+  for (let i = levels; i > 1; i--) type = `{"type":"struct","fields":[{"id":${i + 1},"name":"n","type":${type},"required":false}]}`;
+  return `{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"n","type":${type},"required":false}]}`;
+}
+
+test('a schema nested deeper than SCHEMA_DEPTH_MAX is a 400 (it overflowed the stack: a 500)', async () => {
+  const viewVersion = '{"version-id":1,"timestamp-ms":1,"schema-id":0,"summary":{},"default-namespace":["db"],"representations":[{"type":"sql","sql":"select 1","dialect":"spark"}]}';
+  const schema = nestedSchema(SCHEMA_DEPTH_MAX + 1);
+  expectError(
+    await server.request('POST', '/v1/namespaces/db/tables', `{"name":"deep","schema":${schema}}`),
+    400, 'IllegalArgumentException', new RegExp(`nested types deeper than ${SCHEMA_DEPTH_MAX} levels`),
+  );
+  expectError(
+    await server.request('POST', '/v1/namespaces/db/views', `{"name":"deepv","schema":${schema},"view-version":${viewVersion},"properties":{}}`),
+    400, 'IllegalArgumentException', new RegExp(`nested types deeper than ${SCHEMA_DEPTH_MAX} levels`),
+  );
+  // far deeper bodies are refused at the door, before anything walks them
+  for (const levels of [1500, 5000]) {
+    expectError(
+      await server.request('POST', '/v1/namespaces/db/tables', `{"name":"deep","schema":${nestedSchema(levels)}}`),
+      400, 'BadRequestException', new RegExp(`JSON nested deeper than ${REQUEST_JSON_DEPTH_MAX} levels`),
+    );
+  }
+  for (const body of ['['.repeat(100_000) + ']'.repeat(100_000), '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)]) {
+    expectError(await server.request('POST', '/v1/namespaces', body), 400, 'BadRequestException', /JSON nested deeper than/);
+  }
+  assert.equal((await server.request('HEAD', '/v1/namespaces/db/tables/deep')).status, 404);
+  assert.equal((await server.request('HEAD', '/v1/namespaces/db/views/deepv')).status, 404);
+  // exactly at the limit is fine, and so is the commit that adds it
+  const created = await server.request('POST', '/v1/namespaces/db/tables', `{"name":"deep","schema":${nestedSchema(SCHEMA_DEPTH_MAX)}}`);
+  assert.equal(created.status, 200, created.text);
+  const tooDeep = await server.request('POST', '/v1/namespaces/db/tables/deep', `{"requirements":[],"updates":[{"action":"add-schema","schema":${nestedSchema(SCHEMA_DEPTH_MAX + 1)}}]}`);
+  expectError(tooDeep, 400, "IllegalArgumentException", new RegExp(`deeper than ${SCHEMA_DEPTH_MAX} levels`));
+  const views = await server.request('POST', '/v1/namespaces/db/views', `{"name":"deepv","schema":${nestedSchema(SCHEMA_DEPTH_MAX)},"view-version":${viewVersion},"properties":{}}`);
+  assert.equal(views.status, 200, views.text);
 });
