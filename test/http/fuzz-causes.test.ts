@@ -92,3 +92,16 @@ test('a schema nested deeper than SCHEMA_DEPTH_MAX is a 400 (it overflowed the s
   const views = await server.request('POST', '/v1/namespaces/db/views', `{"name":"deepv","schema":${nestedSchema(SCHEMA_DEPTH_MAX)},"view-version":${viewVersion},"properties":{}}`);
   assert.equal(views.status, 200, views.text);
 });
+
+test('an int64 beyond 2^53 where the view parser words an error is a 400 (JSON.stringify threw on the bigint)', async () => {
+  const version = '{"version-id":1,"timestamp-ms":1,"schema-id":0,"summary":{},"default-namespace":["db"],"representations":[{"type":"sql","sql":"select 1","dialect":"spark"}]}';
+  const badIds = await server.request('POST', '/v1/namespaces/db/views', `{"name":"big","schema":{"type":"struct","fields":[],"identifier-field-ids":[-9223372036854775809]},"view-version":${version},"properties":{}}`);
+  expectError(badIds, 400, 'IllegalArgumentException', 'Cannot parse identifier-field-ids from non-integer array: [-9223372036854775809]');
+  assert.equal((await server.request('HEAD', '/v1/namespaces/db/views/big')).status, 404);
+  const created = await server.request('POST', '/v1/namespaces/db/views', `{"name":"big","schema":{"type":"struct","fields":[]},"view-version":${version},"properties":{}}`);
+  assert.equal(created.status, 200, created.text);
+  const commit = await server.request('POST', '/v1/namespaces/db/views/big', '{"requirements":[],"updates":[{"action":9223372036854775808}]}');
+  expectError(commit, 400, 'IllegalArgumentException', 'Cannot parse metadata update, missing action: {"action":9223372036854775808}');
+  const requirement = await server.request('POST', '/v1/namespaces/db/views/big', '{"requirements":[{"type":9223372036854775808}],"updates":[]}');
+  expectError(requirement, 400, 'IllegalArgumentException', 'Cannot parse view requirement, unknown type: 9223372036854775808');
+});
