@@ -9,6 +9,14 @@ export const METADATA_FILE_BYTES_MAX = 512 * 1024 * 1024;
 export const METADATA_CACHE_ENTRIES_MAX = 4096;
 export const IDENTIFIER_BYTES_MAX = 1024;
 export const NAMESPACE_LEVELS_MAX = 16;
+/**
+ * Characters of a name kept in a default table or view location, per path segment and for all
+ * namespace levels together: names may be IDENTIFIER_BYTES_MAX, but a path segment may be 255
+ * bytes on most file systems and an object key 1 KiB in all. The location's uuid suffix keeps
+ * it unique however much of a name is cut.
+ */
+export const LOCATION_SEGMENT_CHARS_MAX = 64;
+export const LOCATION_NAMESPACE_CHARS_MAX = 256;
 /** Nesting levels of struct, list and map types in one schema (parsers recurse over them). */
 export const SCHEMA_DEPTH_MAX = 100;
 /** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */

@@ -3,7 +3,7 @@
 // Iceberg envelope that changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REQUEST_JSON_DEPTH_MAX, SCHEMA_DEPTH_MAX } from '../../src/config/limits.js';
+import { IDENTIFIER_BYTES_MAX, LOCATION_SEGMENT_CHARS_MAX, NAMESPACE_LEVELS_MAX, REQUEST_JSON_DEPTH_MAX, SCHEMA_DEPTH_MAX } from '../../src/config/limits.js';
 import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
 
 const server = serverForFile('db');
@@ -104,4 +104,34 @@ test('an int64 beyond 2^53 where the view parser words an error is a 400 (JSON.s
   expectError(commit, 400, 'IllegalArgumentException', 'Cannot parse metadata update, missing action: {"action":9223372036854775808}');
   const requirement = await server.request('POST', '/v1/namespaces/db/views/big', '{"requirements":[{"type":9223372036854775808}],"updates":[]}');
   expectError(requirement, 400, 'IllegalArgumentException', 'Cannot parse view requirement, unknown type: 9223372036854775808');
+});
+
+test('a name of IDENTIFIER_BYTES_MAX bytes gets a location every file system takes (it was a 500)', async () => {
+  const warehouse = `file://${server.warehouseDir}`;
+  const names = ['x'.repeat(IDENTIFIER_BYTES_MAX), 'é'.repeat(IDENTIFIER_BYTES_MAX / 2), '😀'.repeat(IDENTIFIER_BYTES_MAX / 4)];
+  const long = Array.from({ length: NAMESPACE_LEVELS_MAX }, (_, i) => `${i}${'n'.repeat(200)}`);
+  for (let depth = 1; depth <= long.length; depth++) {
+    const created = await server.request('POST', '/v1/namespaces', { namespace: long.slice(0, depth) });
+    assert.equal(created.status, 200, created.text);
+  }
+  for (const [levels, name] of [...names.map((n) => [['db'], n] as const), [long, names[1]!] as const]) {
+    const ns = levels.map(encodeURIComponent).join('%1F');
+    const created = await server.request('POST', `/v1/namespaces/${ns}/tables`, { name, schema: SIMPLE_SCHEMA });
+    assert.equal(created.status, 200, created.text.slice(0, 300));
+    const location: string = created.body.metadata.location;
+    assert.ok(location.startsWith(`${warehouse}/`), location);
+    const segments = location.slice(warehouse.length + 1).split('/');
+    assert.ok(segments.every((s) => s.length <= LOCATION_SEGMENT_CHARS_MAX + 33), location);
+    assert.equal(decodeURIComponent(segments.at(-1)!).slice(0, 4), name.slice(0, 4), 'the name is recognisable');
+    const loaded = await server.request('GET', `/v1/namespaces/${ns}/tables/${encodeURIComponent(name)}`);
+    assert.equal(loaded.status, 200);
+    const view = await server.request('POST', `/v1/namespaces/${ns}/views`, {
+      name: name.replace(/^./u, "v"),
+      schema: SIMPLE_SCHEMA,
+      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['db'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+      properties: {},
+    });
+    assert.equal(view.status, 200, view.text.slice(0, 300));
+    assert.equal((await server.request('DELETE', `/v1/namespaces/${ns}/tables/${encodeURIComponent(name)}?purgeRequested=true`)).status, 204);
+  }
 });
