@@ -14,7 +14,9 @@ if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(requests) || requests <
 }
 console.log(`fuzz: seed ${seed}, ${requests} requests (reproduce with: npm run fuzz -- --seed ${seed} --requests ${requests})`);
 const report = await runFuzz({ seed, requests, keep: values.keep, log: values.quiet ? undefined : (line) => console.log(line) });
-console.log(JSON.stringify({ byStatus: report.byStatus, byOperation: report.byOperation, knownOpen: report.knownOpen }, null, 1));
+console.log(JSON.stringify({ byStatus: report.byStatus, byOperation: report.byOperation, okByOperation: report.okByOperation, knownOpen: report.knownOpen }));
+const slowest = Object.entries(report.timeMs).sort((a, b) => b[1] - a[1]).slice(0, 12);
+console.log(`time: ${Math.round(Object.values(report.timeMs).reduce((a, b) => a + b, 0))} ms in requests; ${slowest.map(([k, ms]) => `${k} ${Math.round(ms)} ms`).join(', ')}`);
 for (const example of report.knownOpenExamples) console.log(`known open (${example.knownOpen}): ${JSON.stringify(example).slice(0, 800)}`);
 // one example per distinct cause (kind, status and the server's first error line)
 const causes = new Map<string, { count: number; example: (typeof report.findings)[number] }>();
