@@ -164,7 +164,6 @@ export function renameView(ctx: CatalogContext, from: Identifier, to: Identifier
   });
 }
 
-/** Points a new view at an existing metadata file (POST …/register-view); the file is read, never rewritten. */
 /**
  * A missing file stays a 404 NotFoundException; a file that is not view metadata (a table's
  * metadata file, junk) is the caller's mistake, so a 400 rather than the 500 a load would give.
@@ -180,6 +179,7 @@ async function readForRegister(ctx: CatalogContext, id: Identifier, location: st
   }
 }
 
+/** Points a new view at an existing metadata file (POST …/register-view); the file is read, never rewritten. */
 export async function registerView(ctx: CatalogContext, id: Identifier, metadataLocation: string): Promise<LoadViewResult> {
   return commit<LoadViewResult>(ctx, async (state) => {
     const taken = nameTakenError(state, id, 'view');
