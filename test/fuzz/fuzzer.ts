@@ -218,6 +218,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (metadataLocations.length && g.chance(0.2)) return g.pick(metadataLocations);
       return `file://${layout.warehouse}/${g.plainName()}`;
     },
+    // "outside the warehouse" is a sibling dir in the temp parent (outside/etc stands for
+    // file:///etc): the run may be root on a shared machine, and the walk afterwards sees it
     hostileLocation: (g) => {
       const w = layout.warehouse;
       return g.pick([
