@@ -12,6 +12,8 @@ import { openCatalog, type Catalog } from '../../src/catalog/index.js';
 import { loadSettings } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/index.js';
 import { status } from '../../src/cli/status.js';
+import { openObjectStore } from '../../src/objectstore/index.js';
+import { CatalogStore } from '../../src/store/index.js';
 import { seededRng } from '../../src/util/rng.js';
 import { BodyGen, type FuzzState } from './bodies.js';
 import { KNOWN_OPEN, type KnownOpen } from './known-open.js';
@@ -38,7 +40,8 @@ export interface SentRequest {
   body?: string;
 }
 
-export type FindingKind = '5xx' | 'envelope' | 'echo' | 'head-body' | 'no-answer' | 'dead' | 'unloadable' | 'status' | 'outside-write' | 'outside-delete';
+export type FindingKind =
+  | '5xx' | 'envelope' | 'echo' | 'head-body' | 'no-answer' | 'dead' | 'unloadable' | 'unlisted' | 'status' | 'outside-write' | 'outside-delete';
 
 export interface Finding {
   kind: FindingKind;
@@ -104,6 +107,9 @@ function walk(dir: string, out: string[] = []): string[] {
   }
   return out;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const entityKey = (kind: string, path: readonly string[]) => `${kind}\u0000${path.join('\u001f')}`;
 
 const encodeLevels = (levels: string[]) => levels.map((l) => encodeURIComponent(l)).join('%1F');
 
@@ -573,7 +579,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     // ---- after the run: alive, loadable, status healthy, nothing outside ----
     const alive = await exchange({ operationId: 'getConfig', method: 'GET', path: '/v1/config', headers: {} });
     if (alive?.status !== 200) record({ kind: 'dead', detail: `GET /v1/config answered ${alive?.status ?? 'nothing'} after the run` });
-    const listed = { namespaces: 0, tables: 0, views: 0 };
+    /** every entity the API listed, by entityKey */
+    const listed = new Set<string>();
     const loadOk = async (operationId: string, path: string, what: string): Promise<Answer | undefined> => {
       const answer = await exchange({ operationId, method: 'GET', path, headers: {} });
       if (answer?.status !== 200) record({ kind: 'unloadable', detail: `${what}: ${answer?.status ?? 'no answer'}`, request: { operationId, method: 'GET', path, headers: {} }, response: answer?.text });
@@ -591,7 +598,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
       const page = await loadOk('listNamespaces', `/v1/namespaces${parentPath}`, `list namespaces under ${JSON.stringify(parent)}`);
       for (const levels of (page ? (JSON.parse(page.text) as { namespaces: string[][] }).namespaces : [])) {
-        listed.namespaces++;
+        listed.add(entityKey('namespaces', levels));
         let ns: string;
         try {
           ns = encodeLevels(levels);
@@ -604,7 +611,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         for (const kind of ['tables', 'views'] as const) {
           const list = await loadOk(kind === 'tables' ? 'listTables' : 'listViews', `/v1/namespaces/${ns}/${kind}`, `list ${kind} of ${JSON.stringify(levels)}`);
           for (const id of list ? (JSON.parse(list.text) as { identifiers: Array<{ name: string }> }).identifiers : []) {
-            listed[kind]++;
+            listed.add(entityKey(kind, [...levels, id.name]));
             let name: string;
             try {
               name = encodeURIComponent(id.name);
@@ -621,11 +628,33 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     await server.close();
     closed = true;
 
+    // everything the store holds is listed by the API (what nobody can list can never be dropped)
+    const settings = loadSettings({ env: {}, flags: { object_store_url: `file://${layout.storage}` } });
+    const held = new Map<string, number>();
+    const objects = openObjectStore(settings.storage.object_store_url, settings.storage);
     try {
-      const found = await status(loadSettings({ env: {}, flags: { object_store_url: `file://${layout.storage}` } }));
+      const store = await CatalogStore.open(objects, { create: false });
+      const entities = [
+        ...[...store.state.namespaces.values()].map((n) => ['namespaces', n.levels] as const),
+        ...[...store.state.tables.values()].map((t) => ['tables', [...t.ns, t.name]] as const),
+        ...[...store.state.views.values()].map((v) => ['views', [...v.ns, v.name]] as const),
+      ];
+      await store.close();
+      for (const [kind, path] of entities) {
+        held.set(kind, (held.get(kind) ?? 0) + 1);
+        if (listed.has(entityKey(kind, path))) continue;
+        const wellFormed = path.every((p) => !LONE_SURROGATE.test(p));
+        record({ kind: 'unlisted', detail: `${kind} ${JSON.stringify(path)} is in the store but the API does not list it${wellFormed ? '' : ' (not well-formed Unicode)'}` });
+      }
+    } finally {
+      await objects.close();
+    }
+
+    try {
+      const found = await status(settings);
       if (found.chain !== 'verified') record({ kind: 'status', detail: `floe status: chain ${String(found.chain)}` });
       for (const key of ['namespaces', 'tables', 'views'] as const) {
-        if (found.counts[key] !== listed[key]) record({ kind: 'status', detail: `floe status counts ${found.counts[key]} ${key}, the API lists ${listed[key]}` });
+        if (found.counts[key] !== (held.get(key) ?? 0)) record({ kind: 'status', detail: `floe status counts ${found.counts[key]} ${key}, the store holds ${held.get(key) ?? 0}` });
       }
     } catch (error) {
       record({ kind: 'status', detail: `floe status failed: ${(error as Error).message}` });

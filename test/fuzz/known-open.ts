@@ -46,7 +46,7 @@ export const KNOWN_OPEN: readonly KnownOpen[] = [
       (f.kind === '5xx' && /^URIError: URI malformed[^]*at pathSegment/.test(serverError(f))) ||
       // a name with a backslash became a path segment no object key may hold
       (f.kind === '5xx' && /^InvalidKey: invalid object key: "[^"\n]*\\/.test(serverError(f)) && /\\|%5C/i.test(body(f) + (f.request?.path ?? ''))) ||
-      (f.kind === 'unloadable' && /not well-formed Unicode/.test(f.detail)),
+      ((f.kind === 'unloadable' || f.kind === 'unlisted') && /not well-formed Unicode/.test(f.detail)),
   },
   {
     id: 'location-parsing',
