@@ -8,6 +8,7 @@ import {
 } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
 import { stringifyJson } from '../util/json.js';
+import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX } from '../config/limits.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
@@ -42,10 +43,35 @@ export function nameTakenError(state: CatalogState, id: Identifier, creating: 't
   return undefined;
 }
 
-/** Default location: unique per create, so a rename or a drop and re-create never collide. */
+/** The path segment of the longest start of `name` that fits `max` characters (whole characters only). */
+function shortSegment(name: string, max: number): string {
+  const whole = pathSegment(name);
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const char of name) {
+    const encoded = pathSegment(char);
+    if (out.length + encoded.length > max) break;
+    out += encoded;
+  }
+  return out;
+}
+
+/**
+ * Default location: unique per create (the uuid suffix), so a rename or a drop and re-create
+ * never collide. Long names are shortened (a 1 KiB name made a path segment no file system takes,
+ * and a 500); deeper namespace levels are left out once their segments are long enough.
+ */
 export function defaultLocation(ctx: CatalogContext, id: Identifier): string {
   const suffix = ctx.rng.uuid().replace(/-/g, '');
-  return [ctx.warehouseUrl, ...id.namespace.map(pathSegment), `${pathSegment(id.name)}-${suffix}`].join('/');
+  const levels: string[] = [];
+  let used = 0;
+  for (const level of id.namespace) {
+    const segment = shortSegment(level, LOCATION_SEGMENT_CHARS_MAX);
+    if (used + segment.length + 1 > LOCATION_NAMESPACE_CHARS_MAX) break;
+    levels.push(segment);
+    used += segment.length + 1;
+  }
+  return [ctx.warehouseUrl, ...levels, `${shortSegment(id.name, LOCATION_SEGMENT_CHARS_MAX)}-${suffix}`].join('/');
 }
 
 export function etagOf(metadataLocation: string, mode: SnapshotsMode): string {
@@ -183,7 +209,7 @@ async function writeNewTable(
     const location = newMetadataFileLocation({
       location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
     });
-    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata);
+    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata, parseTableMetadata);
     written.push(location);
     return {
       kind: 'txn',
@@ -261,7 +287,7 @@ export async function prepareTableChange(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'none',
   });
-  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata);
+  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata, parseTableMetadata);
   written.push(location);
   return {
     kind: 'change',

@@ -64,7 +64,7 @@ async function writeViewMetadata(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'gzip', // ViewProperties: views default to gzip (§2.10)
   });
-  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata);
+  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata, parseViewMetadata);
   written.push(location);
   return location;
 }

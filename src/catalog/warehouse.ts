@@ -30,12 +30,22 @@ export interface WarehouseOptions {
   warn?: (message: string) => void;
 }
 
+type Parse<T> = (json: unknown) => Result<T, IcebergError>;
+
+/** A parsed file, tagged with the parser it was made by: the same location read as a table and as
+ * a view must not hand one kind's value to the other (a view registered at a table's metadata
+ * file used to get the cached TableMetadata and fail with a 500 on every load). */
+interface Cached {
+  parse: Parse<unknown>;
+  value: unknown;
+}
+
 export class Warehouse {
   readonly locations: LocationPolicy;
   /** [storage] aws_endpoint: the only host (besides AWS S3's own) remote signing signs for */
   readonly s3Endpoint: string | undefined;
   private readonly resolver: LocationResolver;
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache = new Map<string, Cached>();
   private readonly warn: (message: string) => void;
 
   constructor(
@@ -50,13 +60,13 @@ export class Warehouse {
   }
 
   /** Reads and parses a metadata file; 404 NotFoundException when it does not exist. */
-  async read<T>(location: string, parse: (json: unknown) => Result<T, IcebergError>, verifyExists = true): Promise<T> {
-    const cached = this.cache.get(location) as T | undefined;
-    if (cached !== undefined) {
+  async read<T>(location: string, parse: Parse<T>, verifyExists = true): Promise<T> {
+    const cached = this.cache.get(location);
+    if (cached !== undefined && cached.parse === parse) {
       if (verifyExists) await this.mustExist(location);
       this.cache.delete(location); // refresh LRU position
       this.cache.set(location, cached);
-      return cached;
+      return cached.value as T;
     }
     const { store, key } = this.resolve(location);
     const found = await store.get(key);
@@ -67,7 +77,7 @@ export class Warehouse {
     if (!json.ok) throw new CatalogError('Internal', `Cannot parse metadata file ${location}: ${json.error.message}`);
     const parsed = parse(json.value);
     if (!parsed.ok) throw new CatalogError('Internal', `Invalid metadata file ${location}: ${parsed.error.message}`);
-    this.remember(location, parsed.value);
+    this.remember(location, parse, parsed.value);
     return parsed.value;
   }
 
@@ -98,8 +108,11 @@ export class Warehouse {
     return parsed.value;
   }
 
-  /** Writes a new metadata file; its name is fresh (uuid), so create-if-absent never collides. */
-  async write(location: string, json: unknown, value: unknown): Promise<void> {
+  /**
+   * Writes a new metadata file; its name is fresh (uuid), so create-if-absent never collides.
+   * `value` is what `parse` gives for the file, and is cached as such.
+   */
+  async write<T>(location: string, json: unknown, value: T, parse: Parse<T>): Promise<void> {
     const { store, key } = this.resolve(location);
     // nobody reads the file before its pointer is committed, so the cheaper create will do
     const bytes = encodeMetadataFile(json, location);
@@ -108,7 +121,7 @@ export class Warehouse {
       const why = outcome.kind === 'exists' ? 'it already exists' : outcome.cause.message;
       throw new CatalogError('ServiceUnavailable', `Cannot write metadata file ${location}: ${why}`);
     }
-    this.remember(location, value);
+    this.remember(location, parse, value);
   }
 
   async exists(location: string): Promise<boolean> {
@@ -177,8 +190,8 @@ export class Warehouse {
     }
   }
 
-  private remember(location: string, value: unknown): void {
-    this.cache.set(location, value);
+  private remember<T>(location: string, parse: Parse<T>, value: T): void {
+    this.cache.set(location, { parse: parse as Parse<unknown>, value });
     if (this.cache.size > METADATA_CACHE_ENTRIES_MAX) this.cache.delete(this.cache.keys().next().value!);
   }
 

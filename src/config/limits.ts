@@ -15,6 +15,18 @@ export const REGISTER_FILE_BYTES_MAX = 64 * 1024 * 1024;
 /** How long register waits for that file before it gives up. */
 export const REGISTER_READ_TIMEOUT_MS = 10_000;
 export const NAMESPACE_LEVELS_MAX = 16;
+/**
+ * Characters of a name kept in a default table or view location, per path segment and for all
+ * namespace levels together: names may be IDENTIFIER_BYTES_MAX, but a path segment may be 255
+ * bytes on most file systems and an object key 1 KiB in all. The location's uuid suffix keeps
+ * it unique however much of a name is cut.
+ */
+export const LOCATION_SEGMENT_CHARS_MAX = 64;
+export const LOCATION_NAMESPACE_CHARS_MAX = 256;
+/** Nesting levels of struct, list and map types in one schema (parsers recurse over them). */
+export const SCHEMA_DEPTH_MAX = 100;
+/** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */
+export const REQUEST_JSON_DEPTH_MAX = 512;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
@@ -26,6 +38,8 @@ export const COMMIT_DEFINITE_FAILURE_RETRIES_MAX = 2;
 /** Retry-After (seconds) of a 503 for a commit that definitely did not happen. */
 export const COMMIT_UNAVAILABLE_RETRY_AFTER_S = 1;
 
+// a schema level is three JSON levels (type object, fields array, field object) below the body's few
+if (REQUEST_JSON_DEPTH_MAX < 3 * SCHEMA_DEPTH_MAX + 16) throw new Error('limits: request JSON depth too small for the deepest schema');
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');
 

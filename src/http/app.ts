@@ -2,8 +2,8 @@
 // error handler, and envelopes for unknown routes (404) and wrong methods (405).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { CatalogError, type Catalog } from '../catalog/index.js';
-import { REQUEST_BODY_BYTES_MAX } from '../config/limits.js';
-import { parseJson } from '../util/json.js';
+import { REQUEST_BODY_BYTES_MAX, REQUEST_JSON_DEPTH_MAX } from '../config/limits.js';
+import { jsonDepthExceeds, parseJson } from '../util/json.js';
 import { FLOE_VERSION } from '../util/version.js';
 import { envelope, sendError } from './error-envelope.js';
 import { Router } from './router.js';
@@ -43,6 +43,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: REQUEST_BODY_BYTES_MAX }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
+    // before parsing: deeper documents overflowed the stack of the code that walks them
+    if (jsonDepthExceeds(text, REQUEST_JSON_DEPTH_MAX)) {
+      return done(new CatalogError('BadRequest', `Malformed request: JSON nested deeper than ${REQUEST_JSON_DEPTH_MAX} levels`), undefined);
+    }
     try {
       // lossless: int64 snapshot ids beyond 2^53 arrive as bigint instead of being rounded
       done(null, parseJson(text));

@@ -16,6 +16,22 @@ export function parseIdentifierParams(params: { namespace: string; table?: strin
   return { namespace: parseNamespaceParam(params.namespace), name: checkName(name, 'name') };
 }
 
+/**
+ * The query parameters a route reads, one value each. A repeated one (`?parent=a&parent=b`)
+ * arrives as an array and is ambiguous, so it is a 400 rather than a guess.
+ */
+export function queryParams<K extends string>(query: unknown, names: readonly K[]): Partial<Record<K, string>> {
+  const given = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new CatalogError('BadRequest', `Invalid query parameter ${name}: given more than once`);
+    out[name] = value;
+  }
+  return out;
+}
+
 export function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new CatalogError('BadRequest', 'Malformed request: the body must be a JSON object');

@@ -6,9 +6,11 @@
 // concurrent replaces, dialect-loss rule, history trimming) and its error messages.
 import { err, ok, type Result } from '../util/result.js';
 import { conflict, invalid, type IcebergError } from './errors.js';
+import { SCHEMA_TOO_DEEP, schemaTooDeep } from './schema-depth.js';
 import {
   asObject,
   canonicalJson,
+  show,
   getArray,
   getInt,
   getLong,
@@ -144,6 +146,7 @@ function parseSchemaField(v: unknown): R<ViewSchemaField> {
 function parseViewSchema(v: unknown): R<ViewSchema> {
   const o = asObject(v, 'schema');
   if (!o.ok) return o;
+  if (schemaTooDeep(o.value)) return err(invalid(`Invalid schema: ${SCHEMA_TOO_DEEP}`));
   const type = o.value.type ?? 'struct';
   if (type !== 'struct') return err(invalid(`Cannot parse type from json when there is no struct: ${type}`));
   const fieldsRaw = getArray(o.value, 'fields');
@@ -164,7 +167,7 @@ function parseViewSchema(v: unknown): R<ViewSchema> {
   const ids = o.value['identifier-field-ids'];
   if (ids !== undefined && ids !== null) {
     if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) {
-      return err(invalid(`Cannot parse identifier-field-ids from non-integer array: ${JSON.stringify(ids)}`));
+      return err(invalid(`Cannot parse identifier-field-ids from non-integer array: ${show(ids)}`));
     }
     schema['identifier-field-ids'] = [...(ids as number[])];
   }
@@ -584,7 +587,7 @@ export function newViewMetadata(
   const body = req.value;
   // CreateViewRequest.validate() messages
   if (typeof body.name !== 'string' || body.name.length === 0) {
-    return iae(`Invalid view name: ${JSON.stringify(body.name ?? null)}`);
+    return iae(`Invalid view name: ${show(body.name ?? null)}`);
   }
   if (body.schema === undefined || body.schema === null) return iae('Invalid schema: null');
   if (body['view-version'] === undefined || body['view-version'] === null) {
@@ -633,7 +636,7 @@ function applyOne(b: ViewBuilder, raw: unknown): R<unknown> {
   const u = asObject(raw, 'view update');
   if (!u.ok) return u;
   const action = u.value.action;
-  if (typeof action !== 'string') return iae(`Cannot parse metadata update, missing action: ${JSON.stringify(raw)}`);
+  if (typeof action !== 'string') return iae(`Cannot parse metadata update, missing action: ${show(raw)}`);
   const o: JsonObject = u.value;
   switch (action) {
     case 'assign-uuid': {
@@ -717,7 +720,7 @@ export function checkViewRequirements(requirements: unknown[], base: ViewMetadat
         );
       }
     } else {
-      return iae(`Cannot parse view requirement, unknown type: ${typeof type === 'string' ? type : JSON.stringify(type)}`);
+      return iae(`Cannot parse view requirement, unknown type: ${typeof type === 'string' ? type : show(type)}`);
     }
   }
   return ok(undefined);

@@ -37,6 +37,26 @@ export function parseJson(text: string): unknown {
   return losslessParse(text, null, { parseNumber, onDuplicateKey: ({ newValue }) => newValue });
 }
 
+/**
+ * True when arrays and objects in `text` nest deeper than `max`. A linear scan of the text
+ * without recursion, so it is safe on any input; brackets inside strings are not counted.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 // Writing: bigints are swapped for quoted marker strings in a copy-on-write copy of the value
 // (only the objects and arrays on a path to a bigint are copied), the copy is written by the
 // native JSON.stringify, and then the quotes and marker around each bigint's digits are stripped.

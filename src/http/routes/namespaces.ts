@@ -1,11 +1,11 @@
 // Namespace routes: list, create, load, exists, drop, update properties.
 import { checkNamespace, namespaces, type Catalog } from '../../catalog/index.js';
 import type { Router } from '../router.js';
-import { bodyObject, listBody, parseNamespaceParam, stringList, stringMap } from '../params.js';
+import { bodyObject, listBody, parseNamespaceParam, queryParams, stringList, stringMap } from '../params.js';
 
 export function namespaceRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces', async (request, reply) => {
-    const query = request.query as { parent?: string; pageToken?: string; pageSize?: string };
+    const query = queryParams(request.query, ['parent', 'pageToken', 'pageSize']);
     const parent = query.parent === undefined || query.parent === '' ? undefined : parseNamespaceParam(query.parent);
     const page = await namespaces.listNamespaces(catalog, parent, query);
     return reply.send(listBody('namespaces', page));

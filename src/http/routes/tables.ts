@@ -3,7 +3,7 @@
 import { CatalogError, checkIdentifier, checkName, purge, tables, type Catalog } from '../../catalog/index.js';
 import type { FastifyReply } from 'fastify';
 import type { Router } from '../router.js';
-import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
 
@@ -25,7 +25,7 @@ function snapshotsMode(value: unknown): tables.SnapshotsMode {
 export function tableRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    const page = await tables.listTables(catalog, levels, request.query as { pageToken?: string; pageSize?: string });
+    const page = await tables.listTables(catalog, levels, queryParams(request.query, ['pageToken', 'pageSize']));
     return reply.send(listBody('identifiers', page));
   });
 
@@ -37,7 +37,7 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
 
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
-    const mode = snapshotsMode((request.query as { snapshots?: string }).snapshots);
+    const mode = snapshotsMode(queryParams(request.query, ['snapshots']).snapshots);
     const loaded = await tables.loadTableIfChanged(catalog, id, mode, request.headers['if-none-match']);
     if (loaded.kind === 'notModified') return reply.code(304).header('etag', loaded.etag).send();
     return sendTable(reply, loaded.result);
@@ -57,8 +57,8 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
   router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
     const id = parseIdentifierParams(request.params as IdParams);
     // a boolean query parameter; like Java's Boolean.parseBoolean, anything but "true" is false
-    const raw = (request.query as { purgeRequested?: unknown }).purgeRequested;
-    const purgeRequested = typeof raw === 'string' && raw.toLowerCase() === 'true';
+    const raw = queryParams(request.query, ['purgeRequested']).purgeRequested;
+    const purgeRequested = raw?.toLowerCase() === 'true';
     if (purgeRequested) await purge.dropTableAndPurge(catalog, id);
     else await tables.dropTable(catalog, id);
     return reply.code(204).send();

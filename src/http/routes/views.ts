@@ -2,7 +2,7 @@
 import { CatalogError, checkIdentifier, checkName, views, type Catalog } from '../../catalog/index.js';
 import type { Render } from '../idempotency.js';
 import type { Router } from '../router.js';
-import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; view: string };
 
@@ -13,7 +13,7 @@ const renderView: Render = (result) => ({ status: 200, view: (result as views.Lo
 export function viewsRoutes(router: Router, catalog: Catalog): void {
   router.add('GET', '/v1/{prefix}/namespaces/{namespace}/views', async (request, reply) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    const page = await views.listViews(catalog, levels, request.query as { pageToken?: string; pageSize?: string });
+    const page = await views.listViews(catalog, levels, queryParams(request.query, ['pageToken', 'pageSize']));
     return reply.send(listBody('identifiers', page));
   });
 

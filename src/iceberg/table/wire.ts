@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../../util/result.js';
 import { invalid, type IcebergError } from '../errors.js';
+import { SCHEMA_TOO_DEEP, schemaTooDeep } from '../schema-depth.js';
 
 const int = z.number().int();
 
@@ -74,12 +75,20 @@ const MapTypeZ = z.looseObject({
   'value-required': z.boolean(),
 });
 
-export const SchemaZ = z.looseObject({
+const SchemaObjectZ = z.looseObject({
   type: z.literal('struct'),
   fields: z.array(NestedFieldZ),
   'schema-id': int.optional(),
   'identifier-field-ids': z.array(int).optional(),
 });
+
+// the depth is checked before zod descends into the (recursive) types
+export const SchemaZ = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (schemaTooDeep(value)) ctx.addIssue({ code: 'custom', message: SCHEMA_TOO_DEEP });
+  })
+  .pipe(SchemaObjectZ);
 
 export const PartitionFieldZ = z.looseObject({
   'source-id': int,

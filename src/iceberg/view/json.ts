@@ -1,6 +1,7 @@
 // Small validators for untrusted JSON (request bodies, metadata files read back from storage).
 // They return Results instead of throwing and word their messages like Java's JsonUtil, because
 // the Java client copies the server message into the exception it raises.
+import { stringifyJson } from '../../util/json.js';
 import { err, ok, type Result } from '../../util/result.js';
 import { invalid, type IcebergError } from '../errors.js';
 
@@ -10,9 +11,10 @@ export type R<T> = Result<T, IcebergError>;
 export const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const show = (v: unknown): string => {
+/** A value for an error message; lossless, so int64 ids (bigints) show as numbers and never throw. */
+export const show = (v: unknown): string => {
   try {
-    return JSON.stringify(v) ?? String(v);
+    return stringifyJson(v) ?? String(v);
   } catch {
     return String(v);
   }
@@ -102,5 +104,7 @@ export function canonicalJson(v: unknown): string {
       .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
   }
+  // a bigint is an integer beyond 2^53 from the lossless parser: JSON.stringify would throw
+  if (typeof v === 'bigint') return v.toString();
   return JSON.stringify(v) ?? 'null';
 }
