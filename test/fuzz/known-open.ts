@@ -38,39 +38,4 @@ export const KNOWN_OPEN: readonly KnownOpen[] = [
       (f.kind === 'envelope' && (f.status === 414 || f.status === 431 || (f.status === 400 && badlyEncoded(f.request?.path ?? '')))) ||
       (f.kind === 'head-body' && (f.status === 414 || f.status === 431 || (f.status === 400 && badlyEncoded(f.request?.path ?? '')))),
   },
-  {
-    id: 'name-checks',
-    owner: 'item 1, locations',
-    issue: 'lone UTF-16 surrogates (which also create entities that can never be loaded or dropped); `.`/`..`/empty segments, `\\`, NUL and non-well-formed Unicode are rejected at the API with a 400',
-    matches: (f) =>
-      (f.kind === '5xx' && /^URIError: URI malformed[^]*at pathSegment/.test(serverError(f))) ||
-      // a name with a backslash became a path segment no object key may hold
-      (f.kind === '5xx' && /^InvalidKey: invalid object key: "[^"\n]*\\/.test(serverError(f)) && /\\|%5C/i.test(body(f) + (f.request?.path ?? ''))) ||
-      ((f.kind === 'unloadable' || f.kind === 'unlisted') && /not well-formed Unicode/.test(f.detail)),
-  },
-  {
-    id: 'location-parsing',
-    owner: 'item 1, locations',
-    issue: '`memory://` or `%00` or `\\` in locations (5xx); every location is parsed once into a structured, normalised location and checked against the warehouse root before any I/O',
-    matches: (f) => f.kind === '5xx' && /^InvalidKey: /.test(serverError(f)) && CLIENT_LOCATION.test(body(f)),
-  },
-  {
-    id: 'foreign-buckets',
-    owner: 'item 2, locations',
-    issue: 'Client-given `s3://`/`gs://` locations make the server call other buckets with its own credentials; locations on a scheme or bucket other than the warehouse\'s are refused unless allowed by configuration',
-    matches: (f) => f.kind === '5xx' && /^CatalogError: Cannot (read|write)[^:]* (s3a?|gs|az|abfss?):\/\//.test(serverError(f)),
-  },
-  {
-    id: 'path-confinement',
-    owner: 'items 1 and 2, locations',
-    issue: 'a client can write and delete files anywhere on the host, read any file; a table\'s location may not overlap another live table\'s or view\'s; register reads only inside the warehouse, errors never echo file contents',
-    matches: (f) =>
-      f.kind === 'outside-write' ||
-      f.kind === 'outside-delete' ||
-      f.kind === 'echo' ||
-      // another table's purge or delete-after-commit deleted this one's metadata file
-      (f.kind === 'unloadable' && /Failed to open input stream for file/.test(f.response ?? '')) ||
-      // a location inside another table's files, where a file already sits at a directory's place
-      (f.kind === '5xx' && f.status === 503 && /^CatalogError: Cannot write metadata file file:\/\/[^]*(ENOTDIR|EEXIST|already exists)/.test(serverError(f))),
-  },
 ];
