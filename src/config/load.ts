@@ -7,7 +7,7 @@ import { settingsSchema, type Settings } from './settings.js';
 
 type KeyType = 'string' | 'int' | 'boolean';
 interface KeyInfo {
-  section: 'storage' | 'server' | 'catalog' | 'backup';
+  section: 'storage' | 'server' | 'catalog' | 'backup' | 'encryption';
   name: string;
   type: KeyType;
   /** environment variables that set it, strongest first (FLOE_<KEY> is always first) */
@@ -18,6 +18,14 @@ interface KeyInfo {
 function key(section: KeyInfo['section'], name: string, type: KeyType, allowed: string, extraEnv: string[] = []): KeyInfo {
   return { section, name, type, allowed, env: [`FLOE_${name.toUpperCase()}`, ...extraEnv] };
 }
+
+// [encryption]: each key as FLOE_ENCRYPTION_<KEY> (`keys` holds secrets: never echoed)
+const ENCRYPTION_KEYS: KeyInfo[] = [
+  { ...key('encryption', 'provider', 'string', 'none or local'), env: ['FLOE_ENCRYPTION_PROVIDER'] },
+  { ...key('encryption', 'keys', 'string', 'id:base64-of-32-bytes, comma-separated'), env: ['FLOE_ENCRYPTION_KEYS'] },
+  { ...key('encryption', 'key_file', 'string', 'a file of id:base64 lines'), env: ['FLOE_ENCRYPTION_KEY_FILE'] },
+  { ...key('encryption', 'active_key', 'string', 'a key id: letters, digits, . _ - (at most 64)'), env: ['FLOE_ENCRYPTION_ACTIVE_KEY'] },
+];
 
 export const CONFIG_KEYS: KeyInfo[] = [
   key('storage', 'object_store_url', 'string', 'memory:// | file:///abs/path | s3://bucket/prefix | gs://bucket/prefix | az://container/prefix', ['FLOE_STORAGE']),
@@ -38,6 +46,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('catalog', 'max_staleness_ms', 'int', 'an integer from 0 to 3600000'),
   key('catalog', 'idempotency_key_lifetime', 'string', 'an ISO-8601 duration such as PT30M'),
   { ...key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'), env: ['FLOE_BACKUP_LOCATION', 'FLOE_LOCATION'] },
+  ...ENCRYPTION_KEYS,
 ];
 
 export class ConfigError extends Error {
@@ -120,7 +129,7 @@ export function loadSettings(sources: ConfigSources = {}): Settings {
     chosen.set(info, { value, source: `flag --${flagName(info)}` });
   }
 
-  const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {} };
+  const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {}, encryption: {} };
   for (const [info, { value, source }] of chosen) raw[info.section]![info.name] = coerce(info, value, source);
   raw.storage!.object_store_url ??= 'memory://';
 

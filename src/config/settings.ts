@@ -37,12 +37,26 @@ export const backupSchema = z.object({
   location: z.string().min(1).optional(),
 });
 
+/** [encryption]: envelope encryption of the catalog's own objects (docs/encryption.md). */
+export const encryptionSchema = z.object({
+  provider: z.enum(['none', 'local']).default('none'),
+  /** local provider: `id:base64,...` (secret: never printed) */
+  keys: z.string().min(1).optional(),
+  /** local provider: a file of `id:base64` lines */
+  key_file: z.string().min(1).optional(),
+  /** key id that new catalogs and `floe keys rotate` use */
+  active_key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+});
+
 export const settingsSchema = z.object({
   storage: storageSchema,
   server: serverSchema,
   catalog: catalogSchema,
   backup: backupSchema,
+  // optional in the type so hand-built Settings (tests) stay valid; the loader always fills it
+  encryption: encryptionSchema.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type StorageSettings = z.infer<typeof storageSchema>;
+export type EncryptionSettings = z.infer<typeof encryptionSchema>;

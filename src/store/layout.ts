@@ -36,6 +36,8 @@ export interface CatalogIdentity {
   catalogId: string;
   createdAt: string;
   restoredFrom?: { catalogId: string; seq: number; entryHash: string; restoredAt: string };
+  /** present when the catalog was created encrypted: every other object must be encrypted */
+  encryption?: { algorithm: 'AES-256-GCM'; activeKey: string; keyCheck: string };
 }
 
 export interface LogEntry {

@@ -1,0 +1,5 @@
+export * from './envelope.js';
+export * from './keyring.js';
+export * from './encrypted-store.js';
+export * from './scan.js';
+export * from './rewrap.js';
