@@ -3,3 +3,4 @@ export * from './keyring.js';
 export * from './encrypted-store.js';
 export * from './scan.js';
 export * from './rewrap.js';
+export * from './backup.js';
