@@ -2,7 +2,7 @@
 // reveal no name, location or property; tampered, swapped, replayed and foreign objects are
 // refused naming the object; missing and wrong keys are start-up errors naming the key id;
 // enabling on a plaintext catalog, rotation, re-encryption and retirement across two replicas.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -26,8 +26,15 @@ const config = (keys: Record<string, string>, active: string): EncryptionConfig 
   openKeyProvider({ provider: 'local', keys: Object.entries(keys).map(([id, k]) => `${id}:${k}`).join(','), active_key: active })!;
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'floe-enc-'));
+const roots: FileObjectStore[] = [];
+after(() => Promise.all(roots.map((r) => r.close())));
+const root = (dir: string) => {
+  const objects = new FileObjectStore(dir);
+  roots.push(objects);
+  return objects;
+};
 const open = (dir: string, encryption?: EncryptionConfig, more: Parameters<typeof CatalogStore.open>[1] = {}) =>
-  CatalogStore.open(new FileObjectStore(dir), { create: true, gcIntervalMs: 0, encryption, ...more });
+  CatalogStore.open(root(dir), { create: true, gcIntervalMs: 0, encryption, ...more });
 
 const commit = (store: CatalogStore, effects: Extract<Prepared<null>, { kind: 'txn' }>['effects']) =>
   store.commit(async (): Promise<Prepared<null>> => ({ kind: 'txn', effects, result: null }));
@@ -74,7 +81,7 @@ test('after a workload no name, location or property appears in any stored byte,
   assert.equal(again.state.table([SECRET_NS], SECRET_TABLE)?.metadataLocation, SECRET_LOCATION + '.2');
   assert.equal(again.state.namespaces.get(SECRET_NS)?.properties.comment, SECRET_PROPERTY);
   await again.close();
-  const scan = await scanEncryption(new FileObjectStore(dir));
+  const scan = await scanEncryption(root(dir));
   assert.equal(scan.plaintext, 0);
   assert.ok(scan.byKey.k1! >= 5);
 });
@@ -166,7 +173,7 @@ test('enabling encryption on a plaintext catalog: new objects encrypted, old one
   const plain = await open(dir, undefined, { checkpointInterval: 1000 });
   await workload(plain, '_old');
   await plain.close();
-  const plaintextBefore = (await scanEncryption(new FileObjectStore(dir))).plaintext;
+  const plaintextBefore = (await scanEncryption(root(dir))).plaintext;
   assert.ok(plaintextBefore >= 4);
 
   const encryption = config({ k1: K1 }, 'k1');
@@ -175,7 +182,7 @@ test('enabling encryption on a plaintext catalog: new objects encrypted, old one
   const enabledAt = store.headSeq;
   await workload(store, '_new');
   await store.close();
-  const scan = await scanEncryption(new FileObjectStore(dir));
+  const scan = await scanEncryption(root(dir));
   assert.equal(scan.plaintext, plaintextBefore + 1, 'the enabling entry itself is the last plaintext one');
   assert.equal(scan.byKey.k1, 4);
   for (const file of filesUnder(join(dir, 'log'))) {
@@ -203,7 +210,7 @@ test('rotation, re-encryption and retirement round trip with two replicas on one
   assert.equal(await a.setEncryptionKey('k2'), 'changed');
   await commit(b, [{ op: 'ns.create', ns: ['after_rotation_b'], properties: {} }]);
   await commit(a, [{ op: 'ns.create', ns: ['after_rotation_a'], properties: {} }]);
-  const afterRotation = await scanEncryption(new FileObjectStore(dir));
+  const afterRotation = await scanEncryption(root(dir));
   assert.ok(afterRotation.byKey.k2! >= 2, 'both replicas write under the new key');
   assert.ok(afterRotation.byKey.k1! >= 1, 'old objects remain under the old key');
 
@@ -227,4 +234,41 @@ test('rotation, re-encryption and retirement round trip with two replicas on one
   const c = await open(dir, config({ k2: K2 }, 'k2'));
   assert.ok(c.state.hasNamespace([SECRET_NS]) && c.state.hasNamespace(['after_rotation_b']));
   await c.close();
+});
+
+test('an object under a retired key, put back where it was, is refused naming the object and the key', async () => {
+  const dir = tmp();
+  const both = config({ k1: K1, k2: K2 }, 'k1');
+  const store = await open(dir, both, { checkpointInterval: 2 });
+  await workload(store);
+  await new Promise((r) => setTimeout(r, 50)); // the checkpoint and hint under k1
+  const hintUnderK1 = readFileSync(join(dir, '_last_checkpoint'));
+  await store.setEncryptionKey('k2');
+  await rewrapObjects(store);
+  assert.equal(await store.retireEncryptionKey('k1'), 'retired');
+  // the mutable hint, put back as it was under k1: its own bytes at its own path, only the key is retired
+  writeFileSync(join(dir, '_last_checkpoint'), hintUnderK1);
+  await assert.rejects(store.objects.get('_last_checkpoint'), (e: Error) => e.message.includes('_last_checkpoint') && /key 'k1', which this catalog retired/.test(e.message));
+  await store.close();
+});
+
+test('a plaintext checkpoint whose state has encryption on is refused naming the object', async () => {
+  const dir = tmp();
+  const plain = await open(dir, undefined);
+  await workload(plain, '_old'); // a plaintext catalog: catalog.json cannot refuse plaintext
+  await plain.close();
+  const encryption = config({ k1: K1 }, 'k1');
+  const store = await open(dir, encryption, { checkpointInterval: 2 });
+  await workload(store, '_new');
+  await new Promise((r) => setTimeout(r, 50));
+  await store.close();
+  const checkpoints = readdirSync(join(dir, 'checkpoints')).sort();
+  const newest = `checkpoints/${checkpoints[checkpoints.length - 1]}`;
+  // decrypt it with the catalog's own view and store the plaintext back
+  const reader = await open(dir, encryption);
+  const found = await reader.objects.get(newest);
+  await reader.close();
+  assert.equal(found.kind, 'found');
+  writeFileSync(join(dir, newest), (found as { body: Buffer }).body);
+  await assert.rejects(open(dir, encryption), (e: Error) => e.message.includes(newest) && /not encrypted/.test(e.message));
 });
