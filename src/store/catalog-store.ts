@@ -200,7 +200,7 @@ export class CatalogStore {
     await store.catchUp();
     await store.checkNothingBeyondHead();
     await store.checkKeys(options.encryption);
-    if (options.create && options.encryption && !store.encryption) await store.setEncryptionKey(options.encryption.activeKey);
+    if (options.create && options.encryption && !store.encryption) await store.setEncryptionKey(options.encryption.activeKey, { onlyIfOff: true });
     store.startTimers(options);
     return store;
   }
@@ -243,14 +243,15 @@ export class CatalogStore {
    * Makes `keyId` the catalog's active key (enabling encryption on a plaintext catalog) by a
    * log entry, so every replica writes with it from the next seq. The key must be configured here.
    */
-  async setEncryptionKey(keyId: string): Promise<'changed' | 'unchanged'> {
+  async setEncryptionKey(keyId: string, options: { onlyIfOff?: boolean } = {}): Promise<'changed' | 'unchanged'> {
     const provider = this.objects.provider;
     if (!provider) throw new EncryptionKeyError('encryption is not configured on this replica: set FLOE_ENCRYPTION_PROVIDER and the keys');
     if (!provider.has(keyId)) throw new EncryptionKeyError(`encryption key '${keyId}' is not configured (configured: ${provider.keyIds().join(', ')})`);
     const check = await makeKeyCheck(provider, this.identity.catalogId, keyId);
     return this.commit(async () => {
       const current = this.encryption;
-      if (current?.active === keyId) return { kind: 'noop', result: 'unchanged' as const };
+      // enabling at start-up: a replica that enabled it first (maybe with another key) wins
+      if (current?.active === keyId || (options.onlyIfOff && current)) return { kind: 'noop', result: 'unchanged' as const };
       const known = current?.keys.find((k) => k.id === keyId);
       if (known?.retired) return { kind: 'reject', error: new EncryptionKeyError(`encryption key '${keyId}' was retired from this catalog and cannot be used again`) };
       const keys = [...(current?.keys ?? []).filter((k) => k.id !== keyId), known ?? { id: keyId, check, retired: false }];

@@ -132,3 +132,21 @@ test('serve with the snippet\'s variables: nothing readable in the store, status
   status = floe(['status', '--storage', `file://${root}`], env);
   assert.match(status.stdout, /encryption: +on \(AES-256-GCM, active key key2; key1 \(retired\): 0 objects, key2: \d+ objects; 0 plaintext objects remain\)/);
 });
+
+test('[encryption] loads from a TOML file and FLOE_ENCRYPTION_*; errors never echo key material', async () => {
+  const { loadSettings } = await import('../../src/config/index.js');
+  const { openKeyProvider } = await import('../../src/store/index.js');
+  const dir = tempDir();
+  const material = randomBytes(32).toString('base64');
+  writeFileSync(join(dir, 'floe.toml'), `[encryption]\nprovider = "local"\nkeys = "a:${material}"\nactive_key = "a"\n`);
+  const fromFile = loadSettings({ configFile: join(dir, 'floe.toml'), env: {} });
+  assert.equal(openKeyProvider(fromFile.encryption)?.activeKey, 'a');
+  const fromEnv = loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'local', FLOE_ENCRYPTION_KEYS: `b:${material}` } });
+  assert.deepEqual(openKeyProvider(fromEnv.encryption)?.provider.keyIds(), ['b']);
+  assert.throws(() => loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'vault' } }), /provider \(environment FLOE_ENCRYPTION_PROVIDER\).*allowed: none or local/);
+  const bad = `c:${material.slice(0, 20)}`;
+  assert.throws(
+    () => openKeyProvider(loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'local', FLOE_ENCRYPTION_KEYS: bad } }).encryption),
+    (e: Error) => /key 'c' is not 32 bytes/.test(e.message) && !e.message.includes(material.slice(0, 20)),
+  );
+});

@@ -272,3 +272,14 @@ test('a plaintext checkpoint whose state has encryption on is refused naming the
   writeFileSync(join(dir, newest), (found as { body: Buffer }).body);
   await assert.rejects(open(dir, encryption), (e: Error) => e.message.includes(newest) && /not encrypted/.test(e.message));
 });
+
+test('enabling at start-up never rotates: a replica that enabled encryption first (with another key) wins', async () => {
+  const dir = tmp();
+  const a = await open(dir, config({ k1: K1, k2: K2 }, 'k1'));
+  assert.equal(await a.setEncryptionKey('k2', { onlyIfOff: true }), 'unchanged');
+  assert.equal(a.encryption?.active, 'k1');
+  const b = await open(dir, config({ k1: K1, k2: K2 }, 'k2'));
+  assert.equal(b.encryption?.active, 'k1', "b's local active key does not rotate the catalog");
+  await a.close();
+  await b.close();
+});
