@@ -21,8 +21,8 @@ function key(section: KeyInfo['section'], name: string, type: KeyType, allowed: 
 
 // [encryption]: each key as FLOE_ENCRYPTION_<KEY> (`keys` holds secrets: never echoed)
 const ENCRYPTION_KEYS: KeyInfo[] = [
-  { ...key('encryption', 'provider', 'string', 'none or local'), env: ['FLOE_ENCRYPTION_PROVIDER'] },
-  { ...key('encryption', 'keys', 'string', 'id:base64-of-32-bytes, comma-separated'), env: ['FLOE_ENCRYPTION_KEYS'] },
+  { ...key('encryption', 'provider', 'string', 'none, local or azure-keyvault'), env: ['FLOE_ENCRYPTION_PROVIDER'] },
+  { ...key('encryption', 'keys', 'string', 'id:base64-of-32-bytes (local) or id:key-url (azure-keyvault), comma-separated'), env: ['FLOE_ENCRYPTION_KEYS'] },
   { ...key('encryption', 'key_file', 'string', 'a file of id:base64 lines'), env: ['FLOE_ENCRYPTION_KEY_FILE'] },
   { ...key('encryption', 'active_key', 'string', 'a key id: letters, digits, . _ - (at most 64)'), env: ['FLOE_ENCRYPTION_ACTIVE_KEY'] },
 ];

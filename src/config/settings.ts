@@ -48,8 +48,8 @@ export const backupSchema = z.object({
 
 /** [encryption]: envelope encryption of the catalog's own objects (docs/encryption.md). */
 export const encryptionSchema = z.object({
-  provider: z.enum(['none', 'local']).default('none'),
-  /** local provider: `id:base64,...` (secret: never printed) */
+  provider: z.enum(['none', 'local', 'azure-keyvault']).default('none'),
+  /** local provider: `id:base64,...` (secret: never printed); azure-keyvault: `id:https://<vault>/keys/<name>[/<version>],...` */
   keys: z.string().min(1).optional(),
   /** local provider: a file of `id:base64` lines */
   key_file: z.string().min(1).optional(),

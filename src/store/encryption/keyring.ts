@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { ENCRYPTION_KEY_FILE_BYTES_MAX, ENCRYPTION_KEYRING_KEYS_MAX } from '../../config/limits.js';
 import type { EncryptionSettings } from '../../config/settings.js';
 import { KEY_ID_PATTERN } from './envelope.js';
+import { AzureKeyVaultProvider, parseKeyVaultKeys } from './azure-keyvault.js';
 
 export interface KeyProvider {
   /** for messages: "local keyring", "AWS KMS", ... */
@@ -117,6 +118,11 @@ export function openKeyProvider(settings: EncryptionSettings | undefined): Encry
     }
     return undefined;
   }
+  if (settings.provider === 'azure-keyvault') {
+    if (!settings.keys) throw new KeyConfigError('[encryption] provider is azure-keyvault but no keys are configured: set FLOE_ENCRYPTION_KEYS=id:https://<vault>.vault.azure.net/keys/<name>');
+    const urls = parseKeyVaultKeys(settings.keys, '[encryption] keys (FLOE_ENCRYPTION_KEYS)');
+    return { provider: new AzureKeyVaultProvider({ keys: urls }), activeKey: chooseActive(settings.active_key, [...urls.keys()]) };
+  }
   const keys = new Map<string, Buffer>();
   const add = (more: Map<string, Buffer>, source: string) => {
     for (const [id, material] of more) {
@@ -139,8 +145,12 @@ export function openKeyProvider(settings: EncryptionSettings | undefined): Encry
   if (keys.size === 0) {
     throw new KeyConfigError('[encryption] provider is local but no keys are configured: set FLOE_ENCRYPTION_KEYS or FLOE_ENCRYPTION_KEY_FILE');
   }
-  const activeKey = settings.active_key ?? (keys.size === 1 ? [...keys.keys()][0]! : undefined);
+  return { provider: new LocalKeyring(keys), activeKey: chooseActive(settings.active_key, [...keys.keys()]) };
+}
+
+function chooseActive(configured: string | undefined, ids: string[]): string {
+  const activeKey = configured ?? (ids.length === 1 ? ids[0]! : undefined);
   if (!activeKey) throw new KeyConfigError('several encryption keys are configured: name the one to use with FLOE_ENCRYPTION_ACTIVE_KEY');
-  if (!keys.has(activeKey)) throw new KeyConfigError(`the active encryption key '${activeKey}' is not among the configured keys (${[...keys.keys()].join(', ')})`);
-  return { provider: new LocalKeyring(keys), activeKey };
+  if (!ids.includes(activeKey)) throw new KeyConfigError(`the active encryption key '${activeKey}' is not among the configured keys (${ids.join(', ')})`);
+  return activeKey;
 }
