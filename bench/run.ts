@@ -194,3 +194,5 @@ await scenario('file');
 await replicaScenario(1);
 await replicaScenario(3);
 agent.destroy();
+// encryption at rest: commit and restart overhead, off vs on (bench/encryption.ts)
+await import('./encryption.js');

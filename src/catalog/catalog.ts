@@ -2,7 +2,7 @@
 // storage URL, the commit-log store on it, and the warehouse.
 import { splitAllowedLocations, type Settings } from '../config/index.js';
 import { joinUrl, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
-import { CatalogStore } from '../store/index.js';
+import { CatalogStore, openKeyProvider } from '../store/index.js';
 import { cryptoRng, systemClock, type Clock, type Rng } from '../util/index.js';
 import type { CatalogContext } from './context.js';
 import { Warehouse } from './warehouse.js';
@@ -36,6 +36,8 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   const warehouse = new Warehouse(options.warehouseUrl, settings.storage, {
     allowedLocations: splitAllowedLocations(settings.server.allowed_locations),
   });
+  // key configuration errors come before anything is opened
+  const encryption = openKeyProvider(settings.encryption);
   const objects = options.objects ?? openObjectStore(settings.storage.object_store_url, settings.storage);
   if (options.checkObjects) {
     try {
@@ -53,6 +55,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     checkpointInterval: settings.catalog.checkpoint_interval,
     consistency: settings.catalog.consistency,
     maxStalenessMs: settings.catalog.max_staleness_ms,
+    encryption,
   });
 
   const catalog: Catalog = {

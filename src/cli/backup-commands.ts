@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, splitAllowedLocations, type Settings } from '../config/index.js';
 import { LocationResolver, openObjectStore, parseLocation, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore } from '../store/catalog-store.js';
+import { decryptArchive, openCatalogView, openKeyProvider, sealArchive, type EncryptionConfig } from '../store/encryption/index.js';
 import { encodeJson } from '../store/layout.js';
 import {
   buildMembers, openArchiveInput, readSnapshot, restoreBackup, validateArchive, writeArchive, type ArchiveTarget, type LocationCheck,
@@ -82,14 +83,19 @@ interface BackupFlags extends CommonFlags {
   atTime?: string;
   withLog?: boolean;
   compress?: boolean;
+  backupKey?: string;
+  plaintext?: boolean;
 }
 
 async function runBackup(flags: BackupFlags): Promise<void> {
   let settings: Settings;
   let target: SnapshotTarget;
+  let encryption: EncryptionConfig | undefined;
   try {
     settings = settingsFrom(flags, {}, { requireStorage: true });
     target = parseTarget(flags);
+    encryption = openKeyProvider(settings.encryption);
+    if (flags.plaintext && flags.backupKey) throw new ConfigError('--plaintext and --backup-key are exclusive: give one');
     if (flags.output === undefined && !settings.backup.location) {
       throw new ConfigError('no --output and no [backup] location configured: give --output FILE (or - for stdout), or set [backup] location / FLOE_BACKUP_LOCATION');
     }
@@ -113,7 +119,8 @@ async function runBackup(flags: BackupFlags): Promise<void> {
   let extra: ObjectStore | undefined;
   try {
     await checkReadable(objects);
-    const outcome = await readSnapshot(objects, target, ({ entries, bytes }) => progress.update(`reading log: ${entries} entries, ${mib(bytes)}`));
+    const { view } = await openCatalogView(objects, encryption);
+    const outcome = await readSnapshot(view, target, ({ entries, bytes }) => progress.update(`reading log: ${entries} entries, ${mib(bytes)}`));
     if (outcome.kind === 'unavailable') {
       progress.done();
       refuse(outcome.reason, flags.json);
@@ -122,6 +129,11 @@ async function runBackup(flags: BackupFlags): Promise<void> {
     const createdAt = new Date();
     const { manifest, members } = buildMembers(snapshot, { withLog: Boolean(flags.withLog), createdAt, tool: `floe ${VERSION}` });
     const entities = manifest.counts.namespaces + manifest.counts.tables + manifest.counts.views;
+    // an encrypted catalog gets an encrypted archive unless --plaintext says otherwise
+    const catalogKey = snapshot.state.encryption?.active ?? snapshot.identity.encryption?.activeKey;
+    const backupKey = flags.plaintext ? undefined : flags.backupKey ?? catalogKey;
+    if (backupKey && !encryption) throw new ConfigError(`the backup is to be encrypted with key '${backupKey}': configure encryption (FLOE_ENCRYPTION_*), or pass --plaintext`);
+    const seal = backupKey && encryption ? (archive: Buffer) => sealArchive(encryption!.provider, backupKey, archive) : undefined;
 
     let archiveTarget: ArchiveTarget;
     let shown: string;
@@ -144,6 +156,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
       gzip = true;
     }
     const written = await writeArchive(members, archiveTarget, {
+      seal,
       gzip,
       mtime: createdAt,
       onProgress: (bytes) => progress.update(`writing ${entities} entities at seq ${snapshot.seq}: ${mib(bytes)}`),
@@ -160,6 +173,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
       withLog: manifest.log.included,
       counts: manifest.counts,
       compressed: gzip,
+      encryptedWithKey: backupKey ?? null,
       bytes: written.written.bytes,
       sha256: written.written.sha256,
       durationMs: Date.now() - started,
@@ -213,9 +227,15 @@ function locationChecker(settings: Settings, warehouse: string | undefined): { c
   return { check, close: async () => { await resolver.close(); await warehouseStore?.close(); } };
 }
 
-async function validateInput(input: string, options: { checkLocation?: LocationCheck }, json: boolean | undefined): Promise<ValidBackup> {
+async function validateInput(
+  input: string,
+  options: { checkLocation?: LocationCheck },
+  json: boolean | undefined,
+  encryption: EncryptionConfig | undefined,
+  seen: { keyId?: string } = {},
+): Promise<ValidBackup> {
   if (input !== '-' && !existsSync(input)) refuse(`${input} does not exist`, json);
-  const outcome = await validateArchive(openArchiveInput(input), options);
+  const outcome = await validateArchive(decryptArchive(openArchiveInput(input), encryption, input, seen), options);
   if (outcome.kind === 'invalid') refuse(`invalid backup ${input}: ${outcome.problem}`, json, { valid: false });
   return outcome.backup;
 }
@@ -236,7 +256,7 @@ async function runValidate(flags: ValidateFlags): Promise<void> {
   const warehouse = settings.server.warehouse;
   const checker = flags.checkLocations ? locationChecker(settings, warehouse) : undefined;
   try {
-    const backup = await validateInput(flags.input, { checkLocation: checker?.check }, flags.json);
+    const backup = await validateInput(flags.input, { checkLocation: checker?.check }, flags.json, openKeyProvider(settings.encryption));
     const m = backup.manifest;
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ok: true, valid: true, input: flags.input, catalogId: m.catalogId, seq: m.seq, entryHash: m.entryHash, createdAt: m.createdAt, withLog: m.log.included, baseSeq: m.log.baseSeq, counts: m.counts, members: backup.memberCount, locationsChecked: flags.checkLocations ? backup.locationsChecked : undefined }, null, 2) + '\n');
@@ -258,6 +278,7 @@ interface RestoreFlags extends CommonFlags {
   input: string;
   force?: boolean;
   allowPurge?: boolean;
+  plaintext?: boolean;
 }
 
 async function runRestore(flags: RestoreFlags): Promise<void> {
@@ -268,15 +289,27 @@ async function runRestore(flags: RestoreFlags): Promise<void> {
     fail(error);
   }
   const started = Date.now();
+  let encryption: EncryptionConfig | undefined;
+  try {
+    encryption = openKeyProvider(settings.encryption);
+  } catch (error) {
+    fail(error);
+  }
   const target = openObjectStore(settings.storage.object_store_url, settings.storage);
   try {
-    const backup = await validateInput(flags.input, {}, flags.json);
-    const outcome = await restoreBackup(backup, target, { force: flags.force, allowPurge: flags.allowPurge });
+    const seen: { keyId?: string } = {};
+    const backup = await validateInput(flags.input, {}, flags.json, encryption, seen);
+    const wasEncrypted = seen.keyId !== undefined || backup.identity.encryption !== undefined || backup.checkpoint.state.encryption !== undefined;
+    if (wasEncrypted && !encryption && !flags.plaintext) {
+      refuse('the backup is of an encrypted catalog and the target has no encryption configured: configure FLOE_ENCRYPTION_* for the target, or pass --plaintext to restore it unencrypted', flags.json);
+    }
+    const outcome = await restoreBackup(backup, target, { force: flags.force, allowPurge: flags.allowPurge, encryption });
     if (outcome.kind === 'refused') refuse(outcome.reason, flags.json);
-    // prove it: open the restored root the way a server would and compare
-    const store = await CatalogStore.open(target, { create: false });
+    // prove it: open the restored root the way a server would and compare (the keys are the target's)
+    const store = await CatalogStore.open(target, { create: false, encryption });
     await store.close();
-    if (store.headSeq !== outcome.seq || !encodeJson(store.state.toSnapshot()).equals(encodeJson(backup.checkpoint.state))) {
+    const withoutKeys = ({ encryption: _keys, ...rest }: typeof backup.checkpoint.state) => rest;
+    if (store.headSeq !== outcome.seq || !encodeJson(withoutKeys(store.state.toSnapshot())).equals(encodeJson(withoutKeys(backup.checkpoint.state)))) {
       throw new Error(`the restored catalog at ${target.displayUrl} does not open to the backup's state (head ${store.headSeq}, expected ${outcome.seq})`);
     }
     const summary = {
@@ -321,6 +354,8 @@ export function registerBackupCommands(program: Command): void {
     .option('--at-time <iso>', 'the state as of this time (the last commit at or before it)')
     .option('--with-log', 'also include the base checkpoint and the log entries since it, for replay checks')
     .option('--compress', 'gzip (implied by a .tar.gz or .tgz output name)')
+    .option('--backup-key <id>', "encrypt the archive with this configured key (default for an encrypted catalog: the catalog's active key)")
+    .option('--plaintext', 'write a plaintext archive even of an encrypted catalog')
     .option('--json', 'print a JSON summary')
     .action((flags: BackupFlags) => runBackup(flags));
 
@@ -342,6 +377,7 @@ export function registerBackupCommands(program: Command): void {
     .addOption(configOption())
     .option('--force', 'restore into a root that holds other (non-catalog) objects; never over a Floe catalog')
     .option('--allow-purge', 'let the restored catalog purge tables and delete old metadata files it did not write (off: it may share the warehouse with its source)')
+    .option('--plaintext', 'restore a backup of an encrypted catalog into a target without encryption')
     .option('--json', 'print a JSON summary')
     .action((flags: RestoreFlags) => runRestore(flags));
 }

@@ -5,6 +5,7 @@ import type { Settings } from '../config/index.js';
 import { fail, settingsFrom, type CommonFlags } from './common.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
+import { encryptionLine, registerKeyCommands } from './keys-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { FLOE_VERSION as VERSION } from '../util/version.js';
 
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
             `last checkpoint: ${report.lastCheckpointSeq === 0 ? 'none' : report.lastCheckpointSeq}`,
             `log chain:       ${report.chain}`,
             `entities:        ${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views, ${c.pendingPurges} pending purges, ${c.idempotencyRecords} idempotency records`,
+            encryptionLine(report.encryption),
           ].join('\n') + '\n',
         );
       } catch (error) {
@@ -88,6 +90,7 @@ export function buildProgram(): Command {
     });
 
   registerBackupCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 

@@ -83,3 +83,15 @@ export const SCAN_FILTER_NODES_MAX = 10_000;
  * 1 s; a replica whose store takes longer than this to answer one GET should not get traffic.
  */
 export const READY_PROBE_TIMEOUT_MS = 900;
+
+// ---- encryption at rest (docs/design/encryption.md) ----
+/** Unwrapped data keys kept in memory (each 32 bytes plus its wrapped form as the map key). */
+export const ENCRYPTION_DEK_CACHE_ENTRIES_MAX = 4096;
+/** How long an unwrapped data key stays cached. */
+export const ENCRYPTION_DEK_CACHE_TTL_MS = 10 * 60_000;
+/** Keys in one keyring (file or variable). */
+export const ENCRYPTION_KEYRING_KEYS_MAX = 64;
+/** Size of a key file. */
+export const ENCRYPTION_KEY_FILE_BYTES_MAX = 64 * 1024;
+/** Archive size an encrypted backup is sealed or opened in memory. */
+export const ENCRYPTION_BACKUP_BYTES_MAX = 2 * 1024 * 1024 * 1024 - 1;

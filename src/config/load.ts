@@ -8,7 +8,7 @@ import { settingsSchema, type Settings } from './settings.js';
 
 type KeyType = 'string' | 'int' | 'boolean';
 interface KeyInfo {
-  section: 'storage' | 'server' | 'catalog' | 'backup';
+  section: 'storage' | 'server' | 'catalog' | 'backup' | 'encryption';
   name: string;
   type: KeyType;
   /** environment variables that set it, strongest first (FLOE_<KEY> is always first) */
@@ -19,6 +19,14 @@ interface KeyInfo {
 function key(section: KeyInfo['section'], name: string, type: KeyType, allowed: string, extraEnv: string[] = []): KeyInfo {
   return { section, name, type, allowed, env: [`FLOE_${name.toUpperCase()}`, ...extraEnv] };
 }
+
+// [encryption]: each key as FLOE_ENCRYPTION_<KEY> (`keys` holds secrets: never echoed)
+const ENCRYPTION_KEYS: KeyInfo[] = [
+  { ...key('encryption', 'provider', 'string', 'none, local or azure-keyvault'), env: ['FLOE_ENCRYPTION_PROVIDER'] },
+  { ...key('encryption', 'keys', 'string', 'id:base64-of-32-bytes (local) or id:key-url (azure-keyvault), comma-separated'), env: ['FLOE_ENCRYPTION_KEYS'] },
+  { ...key('encryption', 'key_file', 'string', 'a file of id:base64 lines'), env: ['FLOE_ENCRYPTION_KEY_FILE'] },
+  { ...key('encryption', 'active_key', 'string', 'a key id: letters, digits, . _ - (at most 64)'), env: ['FLOE_ENCRYPTION_ACTIVE_KEY'] },
+];
 
 export const CONFIG_KEYS: KeyInfo[] = [
   key('storage', 'object_store_url', 'string', 'memory:// | file:///abs/path | s3://bucket/prefix | gs://bucket/prefix | az://container/prefix', ['FLOE_STORAGE']),
@@ -31,6 +39,10 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('storage', 's3_multipart_threshold_mb', 'int', 'an integer from 5 to 5120'),
   key('storage', 's3_multipart_chunk_size_mb', 'int', 'an integer from 5 to 5120'),
   key('storage', 's3_max_concurrent_requests', 'int', 'an integer from 1 to 10000'),
+  key('storage', 'aws_server_side_encryption', 'string', 'AES256 (SSE-S3), aws:kms (SSE-KMS) or aws:kms:dsse'),
+  key('storage', 'aws_sse_kms_key_id', 'string', 'a KMS key id, alias or ARN (with aws:kms)'),
+  key('storage', 'gcs_kms_key_name', 'string', 'projects/P/locations/L/keyRings/R/cryptoKeys/K'),
+  key('storage', 'azure_encryption_scope', 'string', 'an encryption scope name (3-63 letters and digits)'),
   key('server', 'host', 'string', 'an interface address, e.g. 127.0.0.1 or 0.0.0.0'),
   key('server', 'port', 'int', 'an integer from 0 to 65535'),
   key('server', 'warehouse', 'string', 'a URL: file:///abs/path, s3://, gs://, az:// or memory://'),
@@ -41,6 +53,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('catalog', 'allow_purge_of_restored', 'boolean', 'true or false'),
   key('catalog', 'idempotency_key_lifetime', 'string', 'a positive ISO-8601 duration of fixed length: PT30M, PT1H30M, P1D, P1DT12H, PT0.5S'),
   { ...key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'), env: ['FLOE_BACKUP_LOCATION', 'FLOE_LOCATION'] },
+  ...ENCRYPTION_KEYS,
 ];
 
 /** FLOE_ variables that are not config keys; the prefixes are the test and tooling harnesses'. */
@@ -170,7 +183,7 @@ export function loadSettings(sources: ConfigSources = {}): Settings {
     chosen.set(info, { value, source: `flag --${flagName(info)}` });
   }
 
-  const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {} };
+  const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {}, encryption: {} };
   for (const [info, { value, source }] of chosen) raw[info.section]![info.name] = coerce(info, value, source);
   if (raw.storage!.object_store_url === undefined) {
     if (sources.requireStorage) {

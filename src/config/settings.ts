@@ -40,6 +40,15 @@ export const storageSchema = z.object({
   s3_multipart_threshold_mb: z.number().int().min(5).max(5120).default(8),
   s3_multipart_chunk_size_mb: z.number().int().min(5).max(5120).default(8),
   s3_max_concurrent_requests: z.number().int().min(1).max(10_000).default(100),
+  // bucket-side encryption of every object Floe writes (catalog store and warehouse)
+  /** S3 ServerSideEncryption: AES256 (SSE-S3), aws:kms (SSE-KMS), aws:kms:dsse */
+  aws_server_side_encryption: z.enum(['AES256', 'aws:kms', 'aws:kms:dsse']).optional(),
+  /** SSE-KMS key id or ARN (with aws:kms / aws:kms:dsse) */
+  aws_sse_kms_key_id: z.string().min(1).max(2048).optional(),
+  /** GCS customer-managed key: projects/P/locations/L/keyRings/R/cryptoKeys/K */
+  gcs_kms_key_name: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/).optional(),
+  /** Azure encryption scope applied to every blob written */
+  azure_encryption_scope: z.string().regex(/^[A-Za-z0-9]{3,63}$/).optional(),
 });
 
 export const serverSchema = z.object({
@@ -72,15 +81,29 @@ export const backupSchema = z.object({
   location: z.string().min(1).optional(),
 });
 
+/** [encryption]: envelope encryption of the catalog's own objects (docs/encryption.md). */
+export const encryptionSchema = z.object({
+  provider: z.enum(['none', 'local', 'azure-keyvault']).default('none'),
+  /** local provider: `id:base64,...` (secret: never printed); azure-keyvault: `id:https://<vault>/keys/<name>[/<version>],...` */
+  keys: z.string().min(1).optional(),
+  /** local provider: a file of `id:base64` lines */
+  key_file: z.string().min(1).optional(),
+  /** key id that new catalogs and `floe keys rotate` use */
+  active_key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+});
+
 export const settingsSchema = z.object({
   storage: storageSchema,
   server: serverSchema,
   catalog: catalogSchema,
   backup: backupSchema,
+  // optional in the type so hand-built Settings (tests) stay valid; the loader always fills it
+  encryption: encryptionSchema.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type StorageSettings = z.infer<typeof storageSchema>;
+export type EncryptionSettings = z.infer<typeof encryptionSchema>;
 
 /** The `allowed_locations` setting (comma separated) as its prefixes. */
 export function splitAllowedLocations(setting: string | undefined): string[] {

@@ -55,6 +55,8 @@ export interface AzureContainerOptions {
   singleShotBytesMax: number;
   blockBytes: number;
   maxConcurrentRequests?: number;
+  /** encryption scope sent with every blob written (x-ms-encryption-scope) */
+  encryptionScope?: string;
 }
 
 /** The SDK's RestError shape at the boundary, validated field by field. */
@@ -187,7 +189,7 @@ export class AzureObjectStore implements ObjectStore {
       try {
         const out = await this.conditional
           .getBlockBlobClient(key)
-          .upload(body, body.byteLength, { conditions, abortSignal: signal });
+          .upload(body, body.byteLength, { conditions, abortSignal: signal, encryptionScope: this.options.encryptionScope });
         if (!out.etag) return this.fail('PUT', key, new Error('response without ETag'));
         return { kind: 'created', etag: out.etag };
       } catch (error) {
@@ -207,6 +209,7 @@ export class AzureObjectStore implements ObjectStore {
         const out = await this.plain.getBlockBlobClient(key).uploadData(body, {
           abortSignal: signal,
           maxSingleShotSize: this.options.singleShotBytesMax,
+          encryptionScope: this.options.encryptionScope,
           blockSize: this.options.blockBytes,
           concurrency: 4,
         });

@@ -3,7 +3,7 @@
 // config; secrets come only from the environment (each SDK's standard chain), so they never
 // pass through config files, flags, logs or displayUrl. Configuration mistakes throw here, at
 // open; the SDK itself is loaded on the first request (see lazy.ts).
-import type { StorageSettings } from '../config/index.js';
+import { ConfigError, type StorageSettings } from '../config/index.js';
 import type { AzureAuth } from './azure.js';
 import { checkEndpoint } from './endpoint.js';
 import { BackendError } from './errors.js';
@@ -14,6 +14,17 @@ import type { StorageUrl } from './url.js';
 const MB = 1024 * 1024;
 const S3_DEFAULT_REGION = 'us-east-1';
 const DEFAULTS = { s3_multipart_threshold_mb: 8, s3_multipart_chunk_size_mb: 8, s3_max_concurrent_requests: 100 };
+
+/** The SSE request parameters for every PUT, or undefined when the bucket's default applies. */
+function s3Sse(options: Partial<StorageSettings>): { ServerSideEncryption: 'AES256' | 'aws:kms' | 'aws:kms:dsse'; SSEKMSKeyId?: string } | undefined {
+  const mode = options.aws_server_side_encryption;
+  const keyId = options.aws_sse_kms_key_id;
+  if (keyId !== undefined && (mode === undefined || mode === 'AES256')) {
+    throw new ConfigError('aws_sse_kms_key_id needs aws_server_side_encryption = "aws:kms" (or "aws:kms:dsse")');
+  }
+  if (mode === undefined) return undefined;
+  return keyId === undefined ? { ServerSideEncryption: mode } : { ServerSideEncryption: mode, SSEKMSKeyId: keyId };
+}
 
 export function openCloudBucket(
   url: StorageUrl,
@@ -33,6 +44,7 @@ export function openCloudBucket(
         multipartThresholdBytes: thresholdMb * MB,
         multipartChunkBytes: chunkMb * MB,
         maxConcurrentRequests: concurrency,
+        serverSideEncryption: s3Sse(options),
       };
       if (s3.endpoint !== undefined) checkEndpoint(s3.endpoint, s3.allowHttp);
       return new LazyObjectStore('s3', `s3://${url.bucket}`, async () => new (await import('./s3.js')).S3ObjectStore(s3));
@@ -43,6 +55,7 @@ export function openCloudBucket(
         endpoint: options.gcs_endpoint,
         projectId: env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT,
         maxConcurrentRequests: concurrency,
+        kmsKeyName: options.gcs_kms_key_name,
       };
       return new LazyObjectStore('gcs', `gs://${url.bucket}`, async () => new (await import('./gcs.js')).GcsObjectStore(gcs));
     }
@@ -53,6 +66,7 @@ export function openCloudBucket(
         singleShotBytesMax: thresholdMb * MB,
         blockBytes: chunkMb * MB,
         maxConcurrentRequests: concurrency,
+        encryptionScope: options.azure_encryption_scope,
       };
       return new LazyObjectStore('azure', `az://${url.bucket}`, async () => new (await import('./azure.js')).AzureObjectStore(azure));
     }

@@ -38,6 +38,8 @@ export interface GcsBucketOptions {
   endpoint?: string;
   projectId?: string;
   maxConcurrentRequests?: number;
+  /** customer-managed key for every object written (projects/…/cryptoKeys/…) */
+  kmsKeyName?: string;
 }
 
 /** The SDK's ApiError shape at the boundary, validated field by field. */
@@ -59,7 +61,10 @@ export class GcsObjectStore implements ObjectStore {
   private readonly conditional: Bucket;
   private readonly gate: Gate;
 
+  private readonly kmsKeyName: string | undefined;
+
   constructor(options: GcsBucketOptions) {
+    this.kmsKeyName = options.kmsKeyName;
     this.displayUrl = `gs://${options.bucket}`;
     const base = {
       projectId: options.projectId,
@@ -170,7 +175,7 @@ export class GcsObjectStore implements ObjectStore {
     signal: AbortSignal | undefined,
   ): Promise<{ kind: 'created'; etag: string } | { kind: 'precondition' } | Unknown> {
     return this.gate.run(async () => {
-      const file = bucket.file(key);
+      const file = this.kmsKeyName ? bucket.file(key, { kmsKeyName: this.kmsKeyName }) : bucket.file(key);
       try {
         signal?.throwIfAborted();
         // single-request multipart upload: our objects are small, and a resumable session

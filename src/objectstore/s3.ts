@@ -63,6 +63,8 @@ export interface S3BucketOptions {
   multipartThresholdBytes: number;
   multipartChunkBytes: number;
   maxConcurrentRequests: number;
+  /** bucket-side encryption sent with every PUT (SSE-S3 / SSE-KMS) */
+  serverSideEncryption?: { ServerSideEncryption: 'AES256' | 'aws:kms' | 'aws:kms:dsse'; SSEKMSKeyId?: string };
   /** explicit credentials (tests); otherwise the SDK's default chain (env, profile, IRSA, IMDS) */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -219,7 +221,7 @@ export class S3ObjectStore implements ObjectStore {
     return this.gate.run(async () => {
       try {
         const out = await this.conditional.send(
-          new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: body.byteLength, ...condition }),
+          new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: body.byteLength, ...condition, ...this.options.serverSideEncryption }),
           { abortSignal: signal },
         );
         if (!out.ETag) return this.fail('PUT', key, new Error('response without ETag'));
@@ -243,7 +245,7 @@ export class S3ObjectStore implements ObjectStore {
       try {
         if (body.byteLength >= this.options.multipartThresholdBytes) return await this.multipartPut(key, body, signal);
         const out = await this.plain.send(
-          new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: body.byteLength }),
+          new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: body.byteLength, ...this.options.serverSideEncryption }),
           { abortSignal: signal },
         );
         if (!out.ETag) return this.fail('PUT', key, new Error('response without ETag'));
@@ -257,7 +259,7 @@ export class S3ObjectStore implements ObjectStore {
   private async multipartPut(key: string, body: Uint8Array, signal: AbortSignal | undefined): Promise<PutOutcome> {
     const upload = new Upload({
       client: this.plain,
-      params: { Bucket: this.options.bucket, Key: key, Body: body },
+      params: { Bucket: this.options.bucket, Key: key, Body: body, ...this.options.serverSideEncryption },
       partSize: this.options.multipartChunkBytes,
       // the whole upload holds one gate permit, so keep its own fan-out small
       queueSize: Math.max(1, Math.min(S3_MULTIPART_QUEUE_MAX, this.options.maxConcurrentRequests)),

@@ -16,7 +16,9 @@ import {
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
 import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/index.js';
-import type { Effect, IdempotencyRecord, Txn } from './effects.js';
+import type { Effect, EncryptionRecord, IdempotencyRecord, Txn } from './effects.js';
+import { EncryptedObjectStore, EncryptionKeyError, makeKeyCheck, verifyKeyCheck } from './encryption/encrypted-store.js';
+import type { EncryptionConfig } from './encryption/keyring.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from './errors.js';
 import { collectGarbage, readBoundary, type GcOptions, type GcReport } from './gc/index.js';
 import { advanceHint, readHint } from './hint.js';
@@ -63,6 +65,8 @@ export interface StoreOptions {
   gcIntervalMs?: number;
   gc?: GcOptions;
   plantedBug?: PlantedBug;
+  /** this replica's keys ([encryption]); a catalog created or served with it is encrypted */
+  encryption?: EncryptionConfig;
 }
 
 /** What a request decides against one state: answer now, write nothing, or write a txn. */
@@ -145,7 +149,7 @@ export class CatalogStore {
   createdIdentity = false;
 
   private constructor(
-    readonly objects: ObjectStore,
+    readonly objects: EncryptedObjectStore,
     readonly identity: CatalogIdentity,
     options: StoreOptions,
   ) {
@@ -184,14 +188,93 @@ export class CatalogStore {
     if (identity.formatVersion > STORE_FORMAT_VERSION) {
       throw new CorruptStore(`${CATALOG_KEY} has format version ${identity.formatVersion}; this Floe reads up to ${STORE_FORMAT_VERSION}`);
     }
-    const store = new CatalogStore(objects, identity, options);
+    const encrypted = new EncryptedObjectStore(objects, options.encryption?.provider, identity.catalogId);
+    const store = new CatalogStore(encrypted, identity, options);
     store.createdIdentity = created;
+    encrypted.policy = {
+      activeKey: () => store.encryption?.active,
+      plaintextRefused: () => identity.encryption !== undefined,
+      retired: (keyId) => store.encryption?.keys.some((k) => k.id === keyId && k.retired) ?? false,
+    };
     store.headHash = sha256(identityBytes);
+    // before reading anything: wrong material for a key of catalog.json (a missing one may
+    // have been retired since: that is known only from the log)
+    await store.checkKeys(options.encryption, true);
     await store.loadLatestCheckpoint(0);
     await store.catchUp();
     await store.checkNothingBeyondHead();
+    await store.checkKeys(options.encryption);
+    if (options.create && options.encryption && !store.encryption) await store.setEncryptionKey(options.encryption.activeKey, { onlyIfOff: true });
     store.startTimers(options);
     return store;
+  }
+
+  /**
+   * The keys the catalog accepts, as of the head: from the log once they changed, else from
+   * catalog.json for a catalog created encrypted; undefined while the catalog is plaintext.
+   */
+  get encryption(): EncryptionRecord | undefined {
+    if (this._state.encryption) return this._state.encryption;
+    const initial = this.identity.encryption;
+    if (!initial) return undefined;
+    return { algorithm: initial.algorithm, active: initial.activeKey, keys: [{ id: initial.activeKey, check: initial.keyCheck, retired: false }] };
+  }
+
+  /**
+   * Every key the catalog still accepts must be configured here with the right material:
+   * a start-up error naming the key id otherwise (before anything is served).
+   */
+  private async checkKeys(config: EncryptionConfig | undefined, missingOk = false): Promise<void> {
+    const record = this.encryption;
+    if (!record) return;
+    const name = `catalog ${this.identity.catalogId} at ${this.objects.displayUrl}`;
+    for (const key of record.keys) {
+      if (key.retired) continue;
+      if (!config) {
+        throw new EncryptionKeyError(`${name} is encrypted (key '${key.id}'), but encryption is not configured: set FLOE_ENCRYPTION_PROVIDER and provide key '${key.id}'`);
+      }
+      if (!config.provider.has(key.id)) {
+        if (missingOk) continue;
+        throw new EncryptionKeyError(`${name} needs encryption key '${key.id}', which is not configured (configured: ${config.provider.keyIds().join(', ')})`);
+      }
+      if (!(await verifyKeyCheck(config.provider, this.identity.catalogId, key.id, key.check))) {
+        throw new EncryptionKeyError(`encryption key '${key.id}' does not match the key ${name} was encrypted with (wrong key material for '${key.id}')`);
+      }
+    }
+  }
+
+  /**
+   * Makes `keyId` the catalog's active key (enabling encryption on a plaintext catalog) by a
+   * log entry, so every replica writes with it from the next seq. The key must be configured here.
+   */
+  async setEncryptionKey(keyId: string, options: { onlyIfOff?: boolean } = {}): Promise<'changed' | 'unchanged'> {
+    const provider = this.objects.provider;
+    if (!provider) throw new EncryptionKeyError('encryption is not configured on this replica: set FLOE_ENCRYPTION_PROVIDER and the keys');
+    if (!provider.has(keyId)) throw new EncryptionKeyError(`encryption key '${keyId}' is not configured (configured: ${provider.keyIds().join(', ')})`);
+    const check = await makeKeyCheck(provider, this.identity.catalogId, keyId);
+    return this.commit(async () => {
+      const current = this.encryption;
+      // enabling at start-up: a replica that enabled it first (maybe with another key) wins
+      if (current?.active === keyId || (options.onlyIfOff && current)) return { kind: 'noop', result: 'unchanged' as const };
+      const known = current?.keys.find((k) => k.id === keyId);
+      if (known?.retired) return { kind: 'reject', error: new EncryptionKeyError(`encryption key '${keyId}' was retired from this catalog and cannot be used again`) };
+      const keys = [...(current?.keys ?? []).filter((k) => k.id !== keyId), known ?? { id: keyId, check, retired: false }];
+      const to: EncryptionRecord = { algorithm: 'AES-256-GCM', active: keyId, keys };
+      return { kind: 'txn', effects: [{ op: 'encryption.set', expect: this._state.encryption ?? null, to }], result: 'changed' as const };
+    });
+  }
+
+  /** Marks `keyId` retired by a log entry; the caller has checked no object uses it any more. */
+  async retireEncryptionKey(keyId: string): Promise<'retired' | 'unchanged'> {
+    return this.commit(async () => {
+      const current = this.encryption;
+      const known = current?.keys.find((k) => k.id === keyId);
+      if (!current || !known) return { kind: 'reject', error: new EncryptionKeyError(`encryption key '${keyId}' is not a key of this catalog`) };
+      if (known.retired) return { kind: 'noop', result: 'unchanged' as const };
+      if (current.active === keyId) return { kind: 'reject', error: new EncryptionKeyError(`encryption key '${keyId}' is the active key: rotate to another key first`) };
+      const to: EncryptionRecord = { ...current, keys: current.keys.map((k) => (k.id === keyId ? { ...k, retired: true } : k)) };
+      return { kind: 'txn', effects: [{ op: 'encryption.set', expect: this._state.encryption ?? null, to }], result: 'retired' as const };
+    });
   }
 
   /**
@@ -368,6 +451,10 @@ export class CatalogStore {
   }
 
   private applyEntryBytes(bytes: Buffer, key: string): LogEntry {
+    if (this.objects.wasPlaintext(bytes) && this.encryption) {
+      // written before encryption was on, or put there by someone without the key
+      throw this.fail(new CorruptStore(`log entry ${this.objects.displayUrl}/${key} is not encrypted, but encryption was on before it: refusing it`));
+    }
     const entry = this.decodeOrFail(bytes, key);
     if (entry.seq !== this._headSeq + 1) {
       throw this.fail(new CorruptStore(`log entry ${key} says seq ${entry.seq}, expected ${this._headSeq + 1}`));
@@ -711,7 +798,11 @@ export class CatalogStore {
     if (expectedSha && sha256(found.body) !== expectedSha) {
       throw new CorruptStore(`checkpoint ${this.objects.displayUrl}/${key} does not match the sha256 in ${LAST_CHECKPOINT_KEY}`);
     }
-    return decodeCheckpoint(found.body, key);
+    const checkpoint = decodeCheckpoint(found.body, key);
+    if (this.objects.wasPlaintext(found.body) && checkpoint.state.encryption) {
+      throw new CorruptStore(`checkpoint ${this.objects.displayUrl}/${key} is not encrypted, but its state has encryption on: refusing it`);
+    }
+    return checkpoint;
   }
 
   // ---- lifecycle -----------------------------------------------------------------------
@@ -813,6 +904,9 @@ function footprintOf(effects: Effect[], idem: IdempotencyRecord | undefined): Fo
       case 'purge.done':
         f.writes.push(`p:${e.id}`);
         break;
+      case 'encryption.set':
+        f.writes.push('encryption');
+        break;
     }
   }
   if (idem) f.writes.push(`i:${idem.key}`);
@@ -865,6 +959,10 @@ async function loadOrCreateIdentity(objects: ObjectStore, options: StoreOptions)
       catalogId: rng.uuid(),
       createdAt: new Date((options.clock ?? systemClock).nowMs()).toISOString(),
     };
+    if (options.encryption) {
+      const { provider, activeKey } = options.encryption;
+      identity.encryption = { algorithm: 'AES-256-GCM', activeKey, keyCheck: await makeKeyCheck(provider, identity.catalogId, activeKey) };
+    }
     const bytes = encodeJson(identity);
     const created = await objects.putIfAbsent(CATALOG_KEY, bytes);
     if (created.kind === 'created') return { bytes, created: true };

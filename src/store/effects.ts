@@ -23,7 +23,16 @@ export type Effect =
   | { op: 'view.rename'; from: EntityRef; to: EntityRef }
   /** a dropped table's files still to be deleted; survives restarts until purge.done */
   | { op: 'purge.request'; id: string; metadataLocation: string; deleteData: boolean }
-  | { op: 'purge.done'; id: string };
+  | { op: 'purge.done'; id: string }
+  /** the catalog's encryption keys change (enable, rotate, retire): from `expect` to `to` */
+  | { op: 'encryption.set'; expect: EncryptionRecord | null; to: EncryptionRecord };
+
+/** Which keys the catalog accepts and writes with; key ids and check values, never material. */
+export interface EncryptionRecord {
+  algorithm: 'AES-256-GCM';
+  active: string;
+  keys: { id: string; check: string; retired: boolean }[];
+}
 
 export type EffectOp = Effect['op'];
 

@@ -5,3 +5,4 @@ export * from './layout.js';
 export * from './catalog-store.js';
 export * from './hint.js';
 export * from './gc/index.js';
+export * from './encryption/index.js';

@@ -47,6 +47,8 @@ export interface CatalogIdentity {
      */
     allowPurge?: boolean;
   };
+  /** present when the catalog was created encrypted: every other object must be encrypted */
+  encryption?: { algorithm: 'AES-256-GCM'; activeKey: string; keyCheck: string };
 }
 
 export interface LogEntry {

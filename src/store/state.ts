@@ -2,7 +2,7 @@
 // records and pending purges. Applying an effect checks its precondition first and changes
 // nothing when it fails, so `tryApply` doubles as the conflict check for a batch being built.
 import { assertNever } from '../util/index.js';
-import type { Effect, IdempotencyRecord, Levels, Txn } from './effects.js';
+import type { Effect, EncryptionRecord, IdempotencyRecord, Levels, Txn } from './effects.js';
 
 export interface NamespaceRecord {
   levels: Levels;
@@ -30,6 +30,8 @@ export class CatalogState {
   readonly views = new Map<string, PointerRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly purges = new Map<string, PurgeRecord>();
+  /** set once encryption is enabled or the keys change after creation (see layout CatalogIdentity) */
+  encryption: EncryptionRecord | undefined;
   /** child namespaces and entities per namespace, for listing and the not-empty check */
   private readonly children = new Map<string, Set<string>>();
   private readonly tablesIn = new Map<string, Set<string>>();
@@ -99,6 +101,8 @@ export class CatalogState {
         return this.purges.has(effect.id) ? 'purge exists' : undefined;
       case 'purge.done':
         return undefined; // finishing twice is harmless: purge is idempotent
+      case 'encryption.set':
+        return JSON.stringify(this.encryption ?? null) === JSON.stringify(effect.expect) ? undefined : 'encryption keys changed';
       default:
         return assertNever(effect, 'effect');
     }
@@ -150,6 +154,9 @@ export class CatalogState {
         return;
       case 'purge.done':
         this.purges.delete(effect.id);
+        return;
+      case 'encryption.set':
+        this.encryption = structuredClone(effect.to);
         return;
       default:
         return assertNever(effect, 'effect');
@@ -225,6 +232,8 @@ export class CatalogState {
       views: byKey(this.views),
       idempotency: byKey(this.idempotency),
       purges: byKey(this.purges),
+      // absent until encryption is enabled, so plaintext catalogs keep their checkpoint bytes
+      ...(this.encryption && { encryption: structuredClone(this.encryption) }),
     };
   }
 
@@ -238,6 +247,7 @@ export class CatalogState {
     for (const v of snapshot.views) state.apply({ op: 'view.create', ns: v.ns, name: v.name, to: v.metadataLocation });
     for (const r of snapshot.idempotency) state.recordIdempotency(r);
     for (const p of snapshot.purges) state.purges.set(p.id, p);
+    if (snapshot.encryption) state.encryption = structuredClone(snapshot.encryption);
     return state;
   }
 }
@@ -248,6 +258,7 @@ export interface StateSnapshot {
   views: PointerRecord[];
   idempotency: IdempotencyRecord[];
   purges: PurgeRecord[];
+  encryption?: EncryptionRecord;
 }
 
 function sortObject(obj: Record<string, string>): Record<string, string> {

@@ -39,6 +39,19 @@ test(`${seeds.length} seeds: no acknowledged commit lost, real-time order, repla
   console.log(`simulation: ${seeds.length} seeds in ${Date.now() - started} ms: ${JSON.stringify(totals)}`);
 });
 
+test('seeds with encryption on (a key rotation half-way): the same guarantees, every entry sealed', async () => {
+  const count = envSeed !== undefined ? 1 : Number(process.env.FLOE_SIM_ENCRYPTED_SEEDS ?? 20);
+  let rotated = 0;
+  for (const seed of seeds.slice(0, count)) {
+    const result = await runSimulation({ seed, encryption: true });
+    if (result.violations.length > 0) assert.fail(explain(result));
+    if (result.activeKey === 'k2') rotated++;
+    else assert.equal(result.activeKey, 'k1');
+  }
+  assert.ok(rotated > 0, 'the rotation landed in at least one seed');
+  console.log(`simulation with encryption: ${count} seeds, rotation landed in ${rotated}`);
+});
+
 test('one seed replays identically (history digest)', async () => {
   const seed = seeds[0]!;
   const first = await runSimulation({ seed });

@@ -9,6 +9,7 @@ import {
   type CatalogState, type Effect, type PlantedBug, type Prepared,
 } from '../../src/store/index.js';
 import { CATALOG_KEY } from '../../src/store/layout.js';
+import { EncryptedObjectStore, LocalKeyring, isEnvelope, type EncryptionConfig } from '../../src/store/encryption/index.js';
 import { seededRng, type Rng } from '../../src/util/index.js';
 import { BANK_NS, checkHistory, stateDigest, type CheckResult, type Op, type OpKind } from './checker.js';
 import { Process, Scheduler } from './scheduler.js';
@@ -21,6 +22,8 @@ export interface SimOptions {
   /** virtual duration of the faulty phase */
   durationMs?: number;
   plantedBug?: PlantedBug;
+  /** every replica encrypts with a keyring of two keys, and one rotates from k1 to k2 half-way */
+  encryption?: boolean;
 }
 
 export interface SimResult extends CheckResult {
@@ -35,6 +38,8 @@ export interface SimResult extends CheckResult {
   guards: { resyncs: number; checkpointJumps: number; staleCreates: number; unknownOutcomes: number; racesLost: number };
   /** digest of the whole history: equal for equal seeds */
   digest: string;
+  /** the active key a fresh replica found at the end (encrypted runs) */
+  activeKey?: string;
 }
 
 // Protocol timing, scaled down so that GC, freshness and pauses interact within seconds.
@@ -91,6 +96,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   let faultsOn = false;
   const replicas = new Map<string, Replica>();
   const everyStore: CatalogStore[] = [];
+  const keyring = new LocalKeyring(new Map(['k1', 'k2'].map((id) => [id, createHash('sha256').update(`sim-key-${options.seed}-${id}`).digest()])));
+  const encryption: EncryptionConfig | undefined = options.encryption ? { provider: keyring, activeKey: 'k1' } : undefined;
 
   async function openReplica(name: string, generation: number): Promise<Replica> {
     for (;;) {
@@ -103,7 +110,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         clock: process.clock(), rng, replicaId: `${name}g${generation}`, create: true,
         checkpointInterval: CHECKPOINT_INTERVAL, consistency: 'linearizable', maxStalenessMs: MAX_STALENESS_MS,
         commitDeadlineMs: COMMIT_DEADLINE_MS, headFreshnessMs: HEAD_FRESHNESS_MS, pollIntervalMs: 0, gcIntervalMs: 0,
-        gc: { minAgeMs: GC_MIN_AGE_MS, checkpointsKept: 2 }, plantedBug: options.plantedBug,
+        gc: { minAgeMs: GC_MIN_AGE_MS, checkpointsKept: 2 }, plantedBug: options.plantedBug, encryption,
       }).catch((error: unknown) => error);
       if (opened instanceof CatalogStore) {
         everyStore.push(opened);
@@ -332,6 +339,13 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   }
   void chaos();
   void collector();
+  if (encryption) {
+    // a key rotation in the middle of the faults: every replica must follow it from the log
+    void scheduler.sleep(Math.floor(durationMs / 2)).then(async () => {
+      const live = alive();
+      if (live.length > 0) await call(live[0]!, () => live[0]!.store.setEncryptionKey('k2'));
+    });
+  }
   await scheduler.run(() => false, endMs);
 
   // ---- heal: no new faults, let every client finish --------------------------------------
@@ -359,7 +373,18 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
 
   const identity = await bucket.inner.get(CATALOG_KEY);
   if (identity.kind !== 'found') throw new Error('no catalog.json');
-  const result = checkHistory({ identityBytes: identity.body, archive: bucket.logArchive, ops, bankTotal: ACCOUNTS * OPENING_BALANCE, finals });
+  let archive = bucket.logArchive;
+  if (encryption) {
+    // the checker reads the true log in plaintext; every stored entry must have been sealed
+    const catalogId = (JSON.parse(identity.body.toString('utf8')) as { catalogId: string }).catalogId;
+    const opener = new EncryptedObjectStore(bucket.inner, keyring, catalogId);
+    archive = [];
+    for (const object of bucket.logArchive) {
+      if (!isEnvelope(object.body)) failures.push(`${object.key} was stored in plaintext in an encrypted catalog`);
+      archive.push({ ...object, body: await opener.openObject(object.key, object.body) });
+    }
+  }
+  const result = checkHistory({ identityBytes: identity.body, archive, ops, bankTotal: ACCOUNTS * OPENING_BALANCE, finals });
   const verifierSeq = finals.find((f) => f.node === 'verifier')?.seq;
   if (verifierSeq !== undefined && verifierSeq !== result.headSeq) {
     failures.push(`a fresh replica opened at seq ${verifierSeq}, but the log goes to ${result.headSeq}`);
@@ -387,5 +412,6 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       racesLost: sum((s) => s.stats.racesLost),
     },
     digest,
+    activeKey: verifier.store.encryption?.active,
   };
 }

@@ -106,8 +106,20 @@ export type WriteOutcome = { kind: 'written'; written: ArchiveWritten } | { kind
  * into place, so the final name never exists half-written and an existing file (even one that
  * appears meanwhile) is never replaced.
  */
-export async function writeArchive(members: Member[], target: ArchiveTarget, options: { gzip: boolean; mtime: Date; onProgress?: ArchiveProgress }): Promise<WriteOutcome> {
-  const { stream, counter, written } = archiveStream(members, options);
+export async function writeArchive(
+  members: Member[],
+  target: ArchiveTarget,
+  options: { gzip: boolean; mtime: Date; onProgress?: ArchiveProgress; seal?: (archive: Buffer) => Promise<Buffer> },
+): Promise<WriteOutcome> {
+  const built = archiveStream(members, options);
+  const { counter, written } = built;
+  let stream = built.stream;
+  if (options.seal) {
+    // sealed as a whole (one GCM tag): the members are in memory already, the archive joins them
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    stream = Readable.from([await options.seal(Buffer.concat(chunks))]);
+  }
   switch (target.kind) {
     case 'stream':
       await pipeline(stream, counter, target.stream, { end: false });

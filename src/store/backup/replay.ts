@@ -15,6 +15,15 @@ const IDEMPOTENCY_FIELDS = ['key', 'status', 'body', 'expiresAtMs'];
  * Checks the shape of a checkpoint-shaped value by hand: a zod schema took seconds on 100k
  * tables, and validate-backup runs this on every state member. Returns the first problem.
  */
+function encryptionShapeProblem(raw: unknown): string | undefined {
+  if (!isRecord(raw) || !exactKeys(raw, ['algorithm', 'active', 'keys'])) return 'expected {algorithm, active, keys}';
+  if (raw.algorithm !== 'AES-256-GCM' || typeof raw.active !== 'string' || !Array.isArray(raw.keys)) return 'unknown algorithm or malformed keys';
+  for (const k of raw.keys as unknown[]) {
+    if (!isRecord(k) || typeof k.id !== 'string' || typeof k.check !== 'string' || typeof k.retired !== 'boolean') return 'malformed key';
+  }
+  return undefined;
+}
+
 function checkpointShapeProblem(raw: unknown): string | undefined {
   if (!isRecord(raw)) return 'is not an object';
   if (!exactKeys(raw, ['v', 'catalogId', 'seq', 'entryHash', 'ts', 'state'])) return 'does not have exactly the checkpoint fields';
@@ -24,8 +33,10 @@ function checkpointShapeProblem(raw: unknown): string | undefined {
   if (typeof raw.entryHash !== 'string' || !/^[0-9a-f]{64}$/.test(raw.entryHash)) return 'has a malformed entryHash';
   if (!isSeq(raw.ts)) return 'has a malformed ts';
   const state = raw.state;
-  if (!isRecord(state) || !exactKeys(state, ['namespaces', 'tables', 'views', 'idempotency', 'purges'])) return 'does not have exactly the state fields';
-  const lists = state as Record<string, unknown[]>;
+  const fields = ['namespaces', 'tables', 'views', 'idempotency', 'purges'];
+  if (!isRecord(state) || !exactKeys(state, 'encryption' in state ? [...fields, 'encryption'] : fields)) return 'does not have exactly the state fields';
+  if ('encryption' in state && encryptionShapeProblem(state.encryption)) return `is malformed at state.encryption: ${encryptionShapeProblem(state.encryption)}`;
+  const lists = Object.fromEntries(fields.map((f) => [f, state[f]])) as Record<string, unknown[]>;
   for (const part of Object.keys(lists)) if (!Array.isArray(lists[part])) return `has no state.${part} list`;
   const at = (part: string, i: number, why: string) => `is malformed at state.${part}.${i}: ${why}`;
   for (const [i, n] of lists.namespaces!.entries()) {

@@ -11,6 +11,8 @@ import {
   encodeCheckpoint, encodeJson, sha256, type CatalogIdentity, type Checkpoint,
 } from '../layout.js';
 import type { ValidBackup } from './validate.js';
+import { EncryptedObjectStore, makeKeyCheck } from '../encryption/encrypted-store.js';
+import type { EncryptionConfig } from '../encryption/keyring.js';
 
 export interface RestoreOptions {
   /** restore beside foreign objects in a non-empty root (never over a Floe catalog) */
@@ -19,6 +21,8 @@ export interface RestoreOptions {
   allowPurge?: boolean;
   clock?: Clock;
   rng?: Rng;
+  /** the target's keys: the restored catalog is created encrypted under its active key */
+  encryption?: EncryptionConfig;
 }
 
 export type RestoreOutcome =
@@ -56,19 +60,32 @@ export async function restoreBackup(backup: ValidBackup, target: ObjectStore, op
       allowPurge: Boolean(options.allowPurge),
     },
   };
+  const { encryption } = options;
+  if (encryption) {
+    identity.encryption = {
+      algorithm: 'AES-256-GCM',
+      activeKey: encryption.activeKey,
+      keyCheck: await makeKeyCheck(encryption.provider, identity.catalogId, encryption.activeKey),
+    };
+  }
+  // everything but catalog.json goes through the target's encryption (plaintext without keys)
+  const objects = new EncryptedObjectStore(target, encryption?.provider, identity.catalogId);
+  objects.policy = { activeKey: () => encryption?.activeKey, plaintextRefused: () => encryption !== undefined, retired: () => false };
   const identityBytes = encodeJson(identity);
   const written: string[] = [];
   // catalog.json goes last: it is what makes the root a catalog, so a crash before it leaves
   // no catalog at all, never a catalog without its state
   if (manifest.seq > 0) {
-    const checkpoint: Checkpoint = { ...source, catalogId: identity.catalogId };
+    // the source's keys (and their check values, bound to its catalog id) are not the target's
+    const { encryption: _sourceKeys, ...state } = source.state;
+    const checkpoint: Checkpoint = { ...source, catalogId: identity.catalogId, state };
     const key = checkpointKey(checkpoint.seq);
     const bytes = encodeCheckpoint(checkpoint);
-    const created = await target.putIfAbsent(key, bytes);
+    const created = await objects.putIfAbsent(key, bytes);
     if (created.kind === 'exists') return { kind: 'refused', reason: `${target.displayUrl}/${key} appeared while restoring: another writer is using the root` };
     if (created.kind === 'unknown') throw new StoreUnavailable(`cannot write ${target.displayUrl}/${key}: ${created.cause.message}`);
     written.push(key);
-    await advanceHint(target, { seq: checkpoint.seq, key, sha256: sha256(bytes) });
+    await advanceHint(objects, { seq: checkpoint.seq, key, sha256: sha256(bytes) });
     written.push(LAST_CHECKPOINT_KEY);
   }
   const created = await target.putIfAbsent(CATALOG_KEY, identityBytes);
