@@ -5,7 +5,7 @@
 // this without knowing about it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogState, IdempotencyRecord, Prepare, Prepared } from '../store/index.js';
-import { parseViewMetadata, viewMetadataToJson } from '../iceberg/index.js';
+import { viewMetadataToJson } from '../iceberg/index.js';
 import { CatalogError } from './errors.js';
 import type { CatalogContext } from './context.js';
 
@@ -108,6 +108,6 @@ export function parseIsoDurationMs(text: string): number {
 
 /** The LoadViewResult body for a recorded view answer. */
 export async function viewResponseJson(ctx: CatalogContext, location: string): Promise<string> {
-  const metadata = await ctx.warehouse.read(location, parseViewMetadata);
+  const metadata = await ctx.warehouse.read('view', location);
   return JSON.stringify({ 'metadata-location': location, metadata: viewMetadataToJson(metadata), config: {} });
 }

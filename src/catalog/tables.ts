@@ -4,9 +4,11 @@
 import { createHash } from 'node:crypto';
 import {
   applyTableUpdates, checkTableRequirements, isCreateRequest, newMetadataFileLocation, newTableMetadata,
-  parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata,
+  refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
+import { RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
+import { ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
@@ -58,21 +60,34 @@ interface Rendered {
   etag: string;
 }
 
-/** Rendered answers per (snapshots mode, metadata file): metadata files never change. */
-const rendered = new Map<string, Rendered>();
-const RENDERED_MAX = 1024;
+/** Rendered answers per (snapshots mode, metadata file), bounded in bytes: metadata files never change. */
+const rendered = new ByteLru<string, Rendered>(RENDERED_CACHE_BYTES_MAX);
+const SNAPSHOTS_MODES: readonly SnapshotsMode[] = ['all', 'refs'];
+const renderedKey = (mode: SnapshotsMode, location: string) => `${mode}\u0000${location}`;
+
+/** Bytes the rendered-answer cache accounts for (never above RENDERED_CACHE_BYTES_MAX). */
+export const renderedCacheBytes = (): number => rendered.bytes;
 
 function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode): LoadTableResult {
-  const cacheKey = `${mode}\u0000${location}`;
+  const cacheKey = renderedKey(mode, location);
   let cached = rendered.get(cacheKey);
   if (cached === undefined) {
     const json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
     const body = Buffer.from(`{"metadata-location":${JSON.stringify(location)},"metadata":${json},"config":{}}`);
     cached = { json, body, etag: etagOf(location, mode) };
-    rendered.set(cacheKey, cached);
-    if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+    // the JSON text is held once as a string and once inside the body
+    rendered.set(cacheKey, cached, json.length + body.length);
   }
   return { metadataLocation: location, metadata, metadataJson: cached.json, body: cached.body, etag: cached.etag };
+}
+
+/**
+ * A version whose pointer moved on: drop it from both caches, so a long history does not pile up
+ * superseded versions (a table at 6 000 snapshots had kept thousands of them).
+ */
+export function supersede(ctx: CatalogContext, location: string): void {
+  ctx.warehouse.forget(location);
+  for (const mode of SNAPSHOTS_MODES) rendered.delete(renderedKey(mode, location));
 }
 
 /** The answer for a given version (used when an Idempotency-Key replays a recorded answer). */
@@ -90,7 +105,7 @@ function responseJson(metadata: TableMetadata): Record<string, unknown> {
 }
 
 export async function readTable(ctx: CatalogContext, location: string): Promise<TableMetadata> {
-  return ctx.warehouse.read(location, parseTableMetadata);
+  return ctx.warehouse.read('table', location);
 }
 
 export async function listTables(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
@@ -127,7 +142,7 @@ export async function loadTableIfChanged(
     if (ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { kind: 'notModified', etag };
   }
   const verified = pointer.metadataLocation === before && (await existed) === true;
-  const metadata = await ctx.warehouse.read(pointer.metadataLocation, parseTableMetadata, !verified);
+  const metadata = await ctx.warehouse.read('table', pointer.metadataLocation, !verified);
   return { kind: 'loaded', result: toResult(pointer.metadataLocation, metadata, mode) };
 }
 
@@ -176,7 +191,7 @@ async function writeNewTable(
     const location = newMetadataFileLocation({
       location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
     });
-    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata);
+    await ctx.warehouse.write('table', location, tableMetadataToJson(metadata), metadata);
     written.push(location);
     return {
       kind: 'txn',
@@ -209,12 +224,15 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
     });
   }
   let removedMetadataFiles: string[] = [];
+  let superseded: string | undefined;
   const result = await commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
     const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
     if (change.kind !== 'change') return change;
     removedMetadataFiles = change.removedMetadataFiles;
+    superseded = change.superseded;
     return { kind: 'txn', effects: [change.effect], result: change.result };
   });
+  if (superseded !== undefined && result.metadataLocation !== superseded) supersede(ctx, superseded);
   for (const file of removedMetadataFiles) await ctx.warehouse.delete(file);
   return result;
 }
@@ -222,7 +240,7 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
 export type TableChange =
   | { kind: 'reject'; error: unknown }
   | { kind: 'noop'; result: LoadTableResult }
-  | { kind: 'change'; effect: Effect; result: LoadTableResult; removedMetadataFiles: string[] };
+  | { kind: 'change'; effect: Effect; result: LoadTableResult; removedMetadataFiles: string[]; superseded: string };
 
 /**
  * One table's commit against `state`: check the requirements on the current metadata, apply
@@ -250,13 +268,14 @@ export async function prepareTableChange(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'none',
   });
-  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata);
+  await ctx.warehouse.write('table', location, tableMetadataToJson(applied.metadata), applied.metadata);
   written.push(location);
   return {
     kind: 'change',
     effect: { op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location },
     result: toResult(location, applied.metadata, 'all'),
     removedMetadataFiles: applied.removedMetadataFiles,
+    superseded: pointer.metadataLocation,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Effect, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
 import { commitWriting, discard, type CatalogContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
-import { prepareTableChange } from './tables.js';
+import { prepareTableChange, supersede } from './tables.js';
 
 export interface TableChangeRequest {
   identifier: Identifier;
@@ -37,9 +37,11 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
 
 export async function commitTransaction(ctx: CatalogContext, changes: TableChangeRequest[]): Promise<void> {
   let removed: string[] = [];
+  let superseded: string[] = [];
   await commitWriting<void>(ctx, async (state, written): Promise<Prepared<void>> => {
     const effects: Effect[] = [];
     const removedNow: string[] = [];
+    const supersededNow: string[] = [];
     for (const change of changes) {
       const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, written);
       if (prepared.kind === 'reject') {
@@ -49,10 +51,13 @@ export async function commitTransaction(ctx: CatalogContext, changes: TableChang
       if (prepared.kind === 'change') {
         effects.push(prepared.effect);
         removedNow.push(...prepared.removedMetadataFiles);
+        supersededNow.push(prepared.superseded);
       }
     }
     removed = removedNow;
+    superseded = supersededNow;
     return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
   });
+  for (const location of superseded) supersede(ctx, location);
   for (const file of removed) await ctx.warehouse.delete(file);
 }

@@ -3,7 +3,7 @@
 // both pointer maps. A replace re-runs against the newest head whenever it lost a race and its
 // requirements still hold: the store's committer calls `prepare` again (server-side retry).
 import {
-  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata, parseViewMetadata,
+  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata,
   viewMetadataToJson, type ViewMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Prepared } from '../store/index.js';
@@ -28,7 +28,7 @@ export function loadViewResultJson(result: LoadViewResult): Record<string, unkno
 }
 
 export async function readView(ctx: CatalogContext, location: string): Promise<ViewMetadata> {
-  return ctx.warehouse.read(location, parseViewMetadata);
+  return ctx.warehouse.read('view', location);
 }
 
 export async function listViews(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
@@ -63,7 +63,7 @@ async function writeViewMetadata(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'gzip', // ViewProperties: views default to gzip (§2.10)
   });
-  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata);
+  await ctx.warehouse.write('view', location, viewMetadataToJson(metadata), metadata);
   written.push(location);
   return location;
 }
@@ -98,7 +98,8 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
     throw new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array');
   }
-  return commitWriting<LoadViewResult>(ctx, async (state, written) => {
+  let superseded: string | undefined;
+  const result = await commitWriting<LoadViewResult>(ctx, async (state, written) => {
     const pointer = state.view(id.namespace, id.name);
     if (!pointer) return { kind: 'reject', error: noSuchView(id) };
     const base = await readView(ctx, pointer.metadataLocation);
@@ -107,12 +108,16 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
     const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
     if (!applied.changed) return { kind: 'noop', result: { metadataLocation: pointer.metadataLocation, metadata: base } };
     const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, written);
+    superseded = pointer.metadataLocation;
     return {
       kind: 'txn',
       effects: [{ op: 'view.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: file }],
       result: { metadataLocation: file, metadata: applied.metadata },
     };
   });
+  // the replaced version is not read again once the pointer moved on
+  if (superseded !== undefined && superseded !== result.metadataLocation) ctx.warehouse.forget(superseded);
+  return result;
 }
 
 /** Java PropertyUtil.propertyAsBoolean(gc.enabled, default true): only a case-insensitive "true" is true. */
@@ -138,7 +143,7 @@ export async function dropView(ctx: CatalogContext, id: Identifier): Promise<voi
   });
   try {
     // an unreadable file is left alone: without its properties we cannot know gc.enabled
-    const metadata = await ctx.warehouse.read(location, parseViewMetadata, false);
+    const metadata = await ctx.warehouse.read('view', location, false);
     if (gcEnabled(metadata)) await ctx.warehouse.delete(location);
   } catch {
     // best effort: the drop itself has been committed
@@ -169,8 +174,12 @@ export async function registerView(ctx: CatalogContext, id: Identifier, metadata
   return commit<LoadViewResult>(ctx, async (state) => {
     const taken = nameTakenError(state, id, 'view');
     if (taken) return { kind: 'reject', error: taken };
-    // a missing file → 404 NotFoundException; an invalid one → 500 (as for a load)
-    const metadata = await readView(ctx, metadataLocation);
+    // a missing file → 404 NotFoundException; one that is not a view's metadata (a table's, say)
+    // is the caller's mistake → 400, and nothing is committed
+    const metadata = await readView(ctx, metadataLocation).catch((error: unknown) => {
+      if (!(error instanceof CatalogError && error.code === 'Internal')) throw error;
+      throw new CatalogError('BadRequest', `Cannot register view ${formatIdentifier(id)}: ${error.message}`);
+    });
     return {
       kind: 'txn',
       effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }],

@@ -1,11 +1,33 @@
 // Reads and writes Iceberg metadata files in the warehouse through the objectstore backends.
-// Metadata files are immutable, so parsed files are cached by location (bounded LRU); a load
-// still checks the file exists, because a vanished metadata file must answer 404.
-import { METADATA_CACHE_ENTRIES_MAX, METADATA_FILE_BYTES_MAX } from '../config/limits.js';
-import { decodeMetadataFile, encodeMetadataFile, type IcebergError } from '../iceberg/index.js';
+// Metadata files are immutable, so parsed files are cached by (kind, location) in an LRU bounded
+// in bytes; a load still checks the file exists, because a vanished metadata file must answer 404.
+// The kind is part of the key: a table's file read as a view (register-view of a table's file)
+// must be parsed as a view and fail, not be answered from the table's cache entry.
+import { METADATA_CACHE_BYTES_MAX, METADATA_FILE_BYTES_MAX } from '../config/limits.js';
+import {
+  decodeMetadataFile, encodeMetadataFile, parseTableMetadata, parseViewMetadata, type TableMetadata, type ViewMetadata,
+} from '../iceberg/index.js';
 import { LocationResolver, type BackendOptions } from '../objectstore/index.js';
-import type { Result } from '../util/index.js';
+import { ByteLru } from '../util/index.js';
 import { CatalogError } from './errors.js';
+
+export type MetadataKind = 'table' | 'view';
+
+interface Parsed {
+  table: TableMetadata;
+  view: ViewMetadata;
+}
+
+const PARSERS = { table: parseTableMetadata, view: parseViewMetadata } as const;
+const KINDS: readonly MetadataKind[] = ['table', 'view'];
+
+const cacheKey = (kind: MetadataKind, location: string) => `${kind}\u0000${location}`;
+
+/** Uncompressed size of a metadata file: gzip's trailer holds it (mod 2^32, exact below 4 GiB). */
+function plainBytes(body: Buffer): number {
+  const gzipped = body.length >= 18 && body[0] === 0x1f && body[1] === 0x8b;
+  return gzipped ? Math.max(body.length, body.readUInt32LE(body.length - 4)) : body.length;
+}
 
 export interface CachedFile<T> {
   location: string;
@@ -14,7 +36,7 @@ export interface CachedFile<T> {
 
 export class Warehouse {
   private readonly resolver: LocationResolver;
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache = new ByteLru<string, unknown>(METADATA_CACHE_BYTES_MAX);
 
   constructor(
     readonly rootUrl: string,
@@ -23,13 +45,14 @@ export class Warehouse {
     this.resolver = new LocationResolver(options);
   }
 
-  /** Reads and parses a metadata file; 404 NotFoundException when it does not exist. */
-  async read<T>(location: string, parse: (json: unknown) => Result<T, IcebergError>, verifyExists = true): Promise<T> {
-    const cached = this.cache.get(location) as T | undefined;
+  /**
+   * Reads and parses a metadata file of the given kind; 404 NotFoundException when it does not
+   * exist, 500 Internal when it is not a valid file of that kind.
+   */
+  async read<K extends MetadataKind>(kind: K, location: string, verifyExists = true): Promise<Parsed[K]> {
+    const cached = this.cache.get(cacheKey(kind, location)) as Parsed[K] | undefined;
     if (cached !== undefined) {
       if (verifyExists) await this.mustExist(location);
-      this.cache.delete(location); // refresh LRU position
-      this.cache.set(location, cached);
       return cached;
     }
     const { store, key } = this.resolve(location);
@@ -39,14 +62,15 @@ export class Warehouse {
     if (found.body.length > METADATA_FILE_BYTES_MAX) throw new CatalogError('Internal', `Metadata file too large: ${location}`);
     const json = decodeMetadataFile(found.body);
     if (!json.ok) throw new CatalogError('Internal', `Cannot parse metadata file ${location}: ${json.error.message}`);
-    const parsed = parse(json.value);
-    if (!parsed.ok) throw new CatalogError('Internal', `Invalid metadata file ${location}: ${parsed.error.message}`);
-    this.remember(location, parsed.value);
-    return parsed.value;
+    const parsed = PARSERS[kind](json.value);
+    if (!parsed.ok) throw new CatalogError('Internal', `Invalid ${kind} metadata file ${location}: ${parsed.error.message}`);
+    const value = parsed.value as Parsed[K];
+    this.cache.set(cacheKey(kind, location), value, plainBytes(found.body));
+    return value;
   }
 
   /** Writes a new metadata file; its name is fresh (uuid), so create-if-absent never collides. */
-  async write(location: string, json: unknown, value: unknown): Promise<void> {
+  async write<K extends MetadataKind>(kind: K, location: string, json: unknown, value: Parsed[K]): Promise<void> {
     const { store, key } = this.resolve(location);
     // nobody reads the file before its pointer is committed, so the cheaper create will do
     const bytes = encodeMetadataFile(json, location);
@@ -55,7 +79,17 @@ export class Warehouse {
       const why = outcome.kind === 'exists' ? 'it already exists' : outcome.cause.message;
       throw new CatalogError('ServiceUnavailable', `Cannot write metadata file ${location}: ${why}`);
     }
-    this.remember(location, value);
+    this.cache.set(cacheKey(kind, location), value, plainBytes(bytes));
+  }
+
+  /** Drops a superseded version from the cache: once a pointer moved on, it is rarely read again. */
+  forget(location: string): void {
+    for (const kind of KINDS) this.cache.delete(cacheKey(kind, location));
+  }
+
+  /** Bytes the metadata cache accounts for (never above METADATA_CACHE_BYTES_MAX). */
+  get cachedBytes(): number {
+    return this.cache.bytes;
   }
 
   async exists(location: string): Promise<boolean> {
@@ -74,7 +108,7 @@ export class Warehouse {
 
   /** Best effort: true when the file is gone afterwards. */
   async delete(location: string): Promise<boolean> {
-    this.cache.delete(location);
+    this.forget(location);
     try {
       const { store, key } = this.resolve(location);
       const outcome = await store.delete(key);
@@ -86,7 +120,7 @@ export class Warehouse {
 
   private async mustExist(location: string): Promise<void> {
     if (!(await this.exists(location))) {
-      this.cache.delete(location);
+      this.forget(location);
       throw missing(location);
     }
   }
@@ -97,11 +131,6 @@ export class Warehouse {
     } catch (error) {
       throw new CatalogError('BadRequest', `Invalid location ${location}: ${(error as Error).message}`);
     }
-  }
-
-  private remember(location: string, value: unknown): void {
-    this.cache.set(location, value);
-    if (this.cache.size > METADATA_CACHE_ENTRIES_MAX) this.cache.delete(this.cache.keys().next().value!);
   }
 
   close(): Promise<void> {

@@ -3,3 +3,4 @@ export * from './assert.js';
 export * from './clock.js';
 export * from './rng.js';
 export * from './clone.js';
+export * from './byte-lru.js';
