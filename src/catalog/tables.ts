@@ -12,6 +12,7 @@ import { ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
@@ -153,12 +154,15 @@ export async function tableExists(ctx: CatalogContext, id: Identifier): Promise<
 
 interface CreateBody {
   name: string;
+  properties?: unknown;
+  schema?: unknown;
   location?: string;
   'stage-create'?: boolean;
 }
 
 export async function createTable(ctx: CatalogContext, levels: string[], body: CreateBody): Promise<LoadTableResult> {
   const id = { namespace: levels, name: body.name };
+  checkCreate(body, 'table');
   if (body['stage-create'] === true) {
     await readBarrier(ctx);
     const taken = nameTakenError(ctx.store.state, id, 'table');
@@ -212,6 +216,7 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
     throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates are required arrays');
   }
+  checkCommit(requirements, updates);
   if (isCreateRequest(requirements)) {
     unwrap(checkTableRequirements(requirements, undefined));
     return writeNewTable(ctx, id, (state) => {
@@ -220,7 +225,9 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
       const taken = nameTakenError(state, id, 'table');
       if (taken) throw taken;
       const context = { nowMs: ctx.clock.nowMs(), newUuid: ctx.rng.uuid(), defaultLocation: defaultLocation(ctx, id) };
-      return unwrap(applyTableUpdates(undefined, updates, context)).metadata;
+      const created = unwrap(applyTableUpdates(undefined, updates, context)).metadata;
+      checkPropertiesGrowth({}, created.properties, 'table properties');
+      return created;
     });
   }
   let removedMetadataFiles: string[] = [];
@@ -261,6 +268,7 @@ export async function prepareTableChange(
   unwrap(checkTableRequirements(requirements, base));
   const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
   if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
+  checkPropertiesGrowth(base.properties, applied.metadata.properties, 'table properties');
   const location = newMetadataFileLocation({
     location: applied.metadata.location,
     properties: applied.metadata.properties,

@@ -2,7 +2,9 @@
 // against one state and every pointer moves in one log entry, so the transaction is atomic
 // by construction: all or nothing, with the same server-side retry as single commits.
 import type { Effect, Prepared } from '../store/index.js';
+import { TRANSACTION_TABLES_MAX } from '../config/limits.js';
 import { CatalogError } from './errors.js';
+import { checkCommit } from './input-limits.js';
 import { commitWriting, discard, type CatalogContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
 import { prepareTableChange, supersede } from './tables.js';
@@ -18,6 +20,9 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
   if (!Array.isArray(changes) || changes.length === 0) {
     throw new CatalogError('BadRequest', 'Invalid transaction: table-changes must be a non-empty array');
   }
+  if (changes.length > TRANSACTION_TABLES_MAX) {
+    throw new CatalogError('BadRequest', `Invalid transaction: ${changes.length} table changes (at most ${TRANSACTION_TABLES_MAX})`);
+  }
   const seen = new Set<string>();
   return changes.map((raw: unknown) => {
     if (typeof raw !== 'object' || raw === null) throw new CatalogError('BadRequest', 'Invalid transaction: each table change must be an object');
@@ -31,6 +36,7 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
     if (!Array.isArray(requirements) || !Array.isArray(updates)) {
       throw new CatalogError('BadRequest', 'Invalid transaction: requirements and updates are required arrays');
     }
+    checkCommit(requirements, updates);
     return { identifier, requirements, updates };
   });
 }

@@ -9,6 +9,7 @@ import {
 import type { CatalogState, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
 import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { defaultLocation, nameTakenError } from './tables.js';
@@ -71,6 +72,7 @@ async function writeViewMetadata(
 /** `body` is the raw CreateViewRequest; its `name` has been checked by the caller. */
 export async function createView(ctx: CatalogContext, levels: string[], body: Record<string, unknown> & { name: string }): Promise<LoadViewResult> {
   const id = { namespace: levels, name: body.name };
+  checkCreate(body, 'view');
   return commitWriting<LoadViewResult>(ctx, async (state, written) => {
     // name checks first, as Java's view builder does, then the request's own validation
     const taken = nameTakenError(state, id, 'view');
@@ -98,6 +100,7 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
     throw new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array');
   }
+  checkCommit(requirements, updates);
   let superseded: string | undefined;
   const result = await commitWriting<LoadViewResult>(ctx, async (state, written) => {
     const pointer = state.view(id.namespace, id.name);
@@ -107,6 +110,7 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
     unwrap(checkViewRequirements(requirements, base));
     const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
     if (!applied.changed) return { kind: 'noop', result: { metadataLocation: pointer.metadataLocation, metadata: base } };
+    checkPropertiesGrowth(base.properties, applied.metadata.properties, 'view properties');
     const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, written);
     superseded = pointer.metadataLocation;
     return {
