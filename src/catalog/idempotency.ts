@@ -18,14 +18,18 @@ export interface StoredResponse {
 }
 
 interface StoredPayload {
+  /** method and path */
   fingerprint: string;
+  /** sha256 of the body; absent in records written before it was recorded (those compare method and path) */
+  bodySha256?: string;
   response: StoredResponse;
 }
 
 export interface IdempotencyScope {
   key: string;
-  /** method + path: the same key sent with another request is refused, not replayed */
+  /** method + path, and the body's digest: the same key sent with another request is refused, not replayed */
   fingerprint: string;
+  bodySha256: string;
   lifetimeMs: number;
   render(result: unknown): StoredResponse;
 }
@@ -53,6 +57,9 @@ export function lookup(state: CatalogState, scope: IdempotencyScope): StoredResp
   if (payload.fingerprint !== scope.fingerprint) {
     throw new CatalogError('BadRequest', `Idempotency-Key ${scope.key} was already used for a different request (${payload.fingerprint})`);
   }
+  if (payload.bodySha256 !== undefined && payload.bodySha256 !== scope.bodySha256) {
+    throw new CatalogError('BadRequest', `Idempotency-Key ${scope.key} was already used for a different request (${payload.fingerprint} with another body)`);
+  }
   return payload.response;
 }
 
@@ -72,7 +79,7 @@ export function withIdempotency<R>(prepare: Prepare<R>, nowMs: () => number): Pr
     const record = (response: StoredResponse): IdempotencyRecord => ({
       key: scope.key,
       status: response.status,
-      body: { fingerprint: scope.fingerprint, response } satisfies StoredPayload,
+      body: { fingerprint: scope.fingerprint, bodySha256: scope.bodySha256, response } satisfies StoredPayload,
       expiresAtMs: nowMs() + scope.lifetimeMs,
     });
     switch (outcome.kind) {

@@ -41,12 +41,33 @@ export const COMMIT_REQUIREMENTS_MAX = 1024;
 export const TRANSACTION_TABLES_MAX = 1024;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;
+
+// ---- HTTP: every connection and request has a bound in time and size ----
+/** Request line and headers together (Node's default, stated here on purpose): beyond it, 431. */
+export const REQUEST_HEADERS_BYTES_MAX = 16 * 1024;
+/** The request target (path and query): beyond it, 414. Longest real paths are a few hundred bytes. */
+export const REQUEST_URL_BYTES_MAX = 8 * 1024;
+/** Headers must arrive within this; a slowloris client is cut off with 408. */
+export const REQUEST_HEADERS_TIMEOUT_MS = 20_000;
+/** The whole request, body included, must arrive within this (16 MiB at ~300 KB/s). */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** A socket with no traffic at all is closed; above the longest a handler may wait (a commit's deadline). */
+export const CONNECTION_IDLE_TIMEOUT_MS = 120_000;
+/** An idle keep-alive connection is closed after this. */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** How often Node checks the two request timeouts (they fire up to this much late). */
+export const REQUEST_TIMEOUT_CHECK_INTERVAL_MS = 5_000;
+/** Open connections at once (server.maxConnections): further ones are closed on accept. */
+export const HTTP_CONNECTIONS_MAX = 1024;
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
 
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');
 if (PROPERTIES_BYTES_MAX * 2 > LOG_ENTRY_BYTES_MAX) throw new Error('limits: a full property map must fit a log entry with room to spare');
 if (PROPERTY_KEY_BYTES_MAX + PROPERTY_VALUE_BYTES_MAX > PROPERTIES_BYTES_MAX) throw new Error('limits: one property must fit the map');
+if (REQUEST_URL_BYTES_MAX >= REQUEST_HEADERS_BYTES_MAX) throw new Error('limits: a URL over its bound must still parse, to be answered 414');
+if (REQUEST_HEADERS_TIMEOUT_MS > REQUEST_TIMEOUT_MS) throw new Error('limits: headers time out before the whole request');
+if (CONNECTION_IDLE_TIMEOUT_MS < COMMIT_DEADLINE_MS * 2) throw new Error('limits: an idle socket must outlive a commit waiting for its deadline');
 if (METADATA_CACHE_BYTES_MAX < 8 * 1024 * 1024) throw new Error('limits: the metadata cache must hold a large table version');
 
 // ---- the store's freshness guard and garbage collection (STORE.md "Checkpoints, GC") ----

@@ -22,6 +22,8 @@ export const serverSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8181),
   warehouse: z.string().min(1).optional(),
+  /** Host names answered besides loopback ones when bound to loopback (DNS rebinding), comma-separated */
+  allowed_hosts: z.string().regex(/^[A-Za-z0-9.\-\[\]:,\s]*$/).optional(),
 });
 
 export const catalogSchema = z.object({
