@@ -7,7 +7,7 @@ import {
   refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
-import { RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
+import { LOCATION_SEGMENT_BYTES_MAX, RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
 import { ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
 import { CatalogError } from './errors.js';
@@ -48,7 +48,16 @@ export function nameTakenError(state: CatalogState, id: Identifier, creating: 't
 /** Default location: unique per create, so a rename or a drop and re-create never collide. */
 export function defaultLocation(ctx: CatalogContext, id: Identifier): string {
   const suffix = ctx.rng.uuid().replace(/-/g, '');
-  return [ctx.warehouseUrl, ...id.namespace.map(pathSegment), `${pathSegment(id.name)}-${suffix}`].join('/');
+  const segment = (name: string) => cutSegment(pathSegment(name));
+  return [ctx.warehouseUrl, ...id.namespace.map(segment), `${segment(id.name)}-${suffix}`].join('/');
+}
+
+/** An encoded segment cut to LOCATION_SEGMENT_BYTES_MAX, never inside a %XX escape. */
+function cutSegment(encoded: string): string {
+  if (encoded.length <= LOCATION_SEGMENT_BYTES_MAX) return encoded;
+  const cut = encoded.slice(0, LOCATION_SEGMENT_BYTES_MAX);
+  const escape = cut.lastIndexOf('%');
+  return escape >= cut.length - 2 ? cut.slice(0, escape) : cut;
 }
 
 export function etagOf(metadataLocation: string, mode: SnapshotsMode): string {

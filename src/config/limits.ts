@@ -17,6 +17,12 @@ export const RENDERED_CACHE_BYTES_MAX = 64 * 1024 * 1024;
 /** A namespace level, table or view name (UTF-8 bytes): names travel in URLs, keys and log entries. */
 export const IDENTIFIER_BYTES_MAX = 1024;
 export const NAMESPACE_LEVELS_MAX = 16;
+/**
+ * A path segment made from a name in a default location (before the table's unique suffix):
+ * file systems allow 255 bytes per segment, and a percent-encoded name takes up to 3 bytes
+ * per byte, so a long name is cut here; the suffix keeps locations unique.
+ */
+export const LOCATION_SEGMENT_BYTES_MAX = 200;
 
 // ---- request contents: every map and list a client sends has a bound, so no request can grow
 // the catalog state, a log entry or a metadata file without limit (one namespace had grown to

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  COMMIT_REQUIREMENTS_MAX, COMMIT_UPDATES_MAX, PROPERTIES_BYTES_MAX, PROPERTIES_COUNT_MAX, PROPERTY_KEY_BYTES_MAX,
+  COMMIT_REQUIREMENTS_MAX, COMMIT_UPDATES_MAX, IDENTIFIER_BYTES_MAX, PROPERTIES_BYTES_MAX, PROPERTIES_COUNT_MAX, PROPERTY_KEY_BYTES_MAX,
   PROPERTY_VALUE_BYTES_MAX, SCHEMA_DEPTH_MAX, SCHEMA_FIELDS_MAX,
 } from '../../src/config/limits.js';
 import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
@@ -115,4 +115,21 @@ test('the update and requirement lists of a commit are bounded', async () => {
     await server.request('POST', '/v1/transactions/commit', { 'table-changes': [{ identifier: { namespace: ['lim'], name: 'lists' }, requirements: [], updates }] }),
     400, 'BadRequestException', 'Invalid commit:',
   );
+});
+
+test('names up to IDENTIFIER_BYTES_MAX work, however long their encoded path segment; longer ones are 400', async () => {
+  for (const name of ['a'.repeat(IDENTIFIER_BYTES_MAX), 'é'.repeat(IDENTIFIER_BYTES_MAX / 2), '表'.repeat(Math.floor(IDENTIFIER_BYTES_MAX / 3))]) {
+    const ns = await server.request('POST', '/v1/namespaces', { namespace: ['lim', name] });
+    assert.equal(ns.status, 200, ns.text.slice(0, 300));
+    const encodedNs = `lim%1F${encodeURIComponent(name)}`;
+    const table = await server.request('POST', `/v1/namespaces/${encodedNs}/tables`, { name, schema: SIMPLE_SCHEMA });
+    assert.equal(table.status, 200, table.text.slice(0, 300));
+    assert.equal((await server.request('GET', `/v1/namespaces/${encodedNs}/tables/${encodeURIComponent(name)}`)).status, 200);
+    const view = await server.request('POST', `/v1/namespaces/${encodedNs}/views`, {
+      name: `${name.slice(0, -1)}v`, schema: SIMPLE_SCHEMA, properties: {},
+      'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, 'default-namespace': ['lim'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+    });
+    assert.equal(view.status, 200, view.text.slice(0, 300));
+  }
+  expectError(await server.request('POST', '/v1/namespaces/lim/tables', { name: 'a'.repeat(IDENTIFIER_BYTES_MAX + 1), schema: SIMPLE_SCHEMA }), 400, 'BadRequestException', /longer than/);
 });
