@@ -99,8 +99,13 @@ export function checkCommit(requirements: unknown[], updates: unknown[]): void {
   }
 }
 
-/** A create request of a table or view: its properties and schema. */
-export function checkCreate(body: { readonly properties?: unknown; readonly schema?: unknown; readonly name: string }, what: 'table' | 'view'): void {
+/** A create request of a table or view: its properties, schema and (views) first version's summary. */
+export function checkCreate(
+  body: { readonly properties?: unknown; readonly schema?: unknown; readonly 'view-version'?: unknown; readonly name: string },
+  what: 'table' | 'view',
+): void {
   checkProperties(body.properties, `${what} properties`);
   checkSchema(body.schema, `${what} schema`);
+  const version = body['view-version'];
+  if (typeof version === 'object' && version !== null) checkProperties((version as { summary?: unknown }).summary, 'view version summary');
 }

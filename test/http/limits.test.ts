@@ -84,6 +84,8 @@ test('table and view properties are bounded on create and on commit', async () =
     'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, 'default-namespace': ['lim'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
   };
   expectError(await server.request('POST', '/v1/namespaces/lim/views', view), 400, 'BadRequestException', 'Invalid view properties:');
+  const summary = { ...view, properties: {}, 'view-version': { ...view['view-version'], summary: properties } };
+  expectError(await server.request('POST', '/v1/namespaces/lim/views', summary), 400, 'BadRequestException', 'Invalid view version summary:');
   assert.equal((await server.request('HEAD', '/v1/namespaces/lim/views/v_props')).status, 404);
 });
 
