@@ -3,13 +3,15 @@
 //
 //   npm run bench                 # all scenarios
 //   FLOE_BENCH_QUICK=1 npm run bench
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+//   FLOE_BENCH_ONLY=history npm run bench   # one scenario: warm, memory, file, replicas, history
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const QUICK = process.env.FLOE_BENCH_QUICK === '1';
+const ONLY = process.env.FLOE_BENCH_ONLY;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 interface Server {
@@ -168,6 +170,66 @@ async function replicaScenario(replicas: number) {
   }
 }
 
+/** Resident set size of a process in MiB (Linux /proc, else `ps`). */
+function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  } catch {
+    const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
+    return Number(ps.stdout.trim()) / 1024;
+  }
+}
+
+/**
+ * Memory under a long history (issue 9 item 4): RSS of the server while one table takes 10 000
+ * small snapshots, one commit each. Superseded versions must not pile up in the caches, so RSS
+ * should level off while the metadata file keeps growing. A figure, not a timed assertion.
+ * Old metadata files are deleted after commit so the run does not fill the disk.
+ */
+async function historyScenario(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-bench-'));
+  const server = await startServer(`file://${dir}/catalog`, `file://${dir}/warehouse`);
+  const snapshots = QUICK ? 2000 : 10_000;
+  try {
+    await call(server, 'POST', '/v1/namespaces', { namespace: ['hist'] });
+    const created = await call(server, 'POST', '/v1/namespaces/hist/tables', {
+      name: 'long', schema: SCHEMA,
+      properties: { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '10' },
+    });
+    if (created.status !== 200) throw new Error(`create: ${created.status} ${created.text}`);
+    const samples: string[] = [`start ${rssMiB(server.child.pid!).toFixed(0)}`];
+    const step = snapshots / 5;
+    let lastSize = 0;
+    for (let i = 1; i <= snapshots; i++) {
+      const res = await call(server, 'POST', '/v1/namespaces/hist/tables/long', {
+        requirements: [],
+        updates: [
+          {
+            action: 'add-snapshot',
+            snapshot: {
+              'snapshot-id': i, ...(i > 1 && { 'parent-snapshot-id': i - 1 }), 'sequence-number': i, 'timestamp-ms': Date.now(),
+              'manifest-list': `file:///bench/long/snap-${i}.avro`, summary: { operation: 'append' }, 'schema-id': 0,
+            },
+          },
+          { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': i },
+        ],
+      });
+      if (res.status !== 200) throw new Error(`commit ${i}: ${res.status} ${res.text.slice(0, 300)}`);
+      lastSize = res.text.length;
+      if (i % step === 0) samples.push(`${i} ${rssMiB(server.child.pid!).toFixed(0)}`);
+    }
+    console.log(
+      `file:// RSS of the server while one table takes ${snapshots} snapshots (commits → MiB): ${samples.join(', ')}; ` +
+        `last metadata ${(lastSize / 1024 / 1024).toFixed(1)} MiB`,
+    );
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function warmUp(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'floe-bench-'));
   const server = await startServer('memory://', `file://${dir}/warehouse`);
@@ -188,11 +250,17 @@ async function warmUp(): Promise<void> {
 console.log(`floe bench on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}`);
 // The first scenario of a run measured 2-4x slower whichever it was (the client's own module
 // loading and JIT settle during it): warm the client on a throwaway server first.
-await warmUp();
-await scenario('memory');
-await scenario('file');
-await replicaScenario(1);
-await replicaScenario(3);
+const scenarios: [string, () => Promise<void>][] = [
+  ['warm', warmUp],
+  ['memory', () => scenario('memory')],
+  ['file', () => scenario('file')],
+  ['replicas', async () => {
+    await replicaScenario(1);
+    await replicaScenario(3);
+  }],
+  ['history', historyScenario],
+];
+for (const [name, run] of scenarios) if (ONLY === undefined || ONLY.split(',').includes(name)) await run();
 agent.destroy();
 // encryption at rest: commit and restart overhead, off vs on (bench/encryption.ts)
 await import('./encryption.js');

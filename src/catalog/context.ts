@@ -3,7 +3,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { IcebergError } from '../iceberg/index.js';
 import {
-  CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable,
+  CommitQueueFull, CommitStateUnknown, CommitUnavailable, EntryTooLarge, StoreUnavailable,
   type CatalogState, type CatalogStore, type Consistency, type Prepare, type Prepared,
 } from '../store/index.js';
 import type { Clock, Result, Rng } from '../util/index.js';
@@ -48,6 +48,7 @@ export function fromStore(error: unknown): unknown {
   if (error instanceof CommitQueueFull || error instanceof CommitUnavailable) {
     return new CatalogError('ServiceUnavailable', error.message, undefined, error.retryAfterSeconds);
   }
+  if (error instanceof EntryTooLarge) return new CatalogError('PayloadTooLarge', error.message);
   if (error instanceof StoreUnavailable) return new CatalogError('ServiceUnavailable', error.message, undefined, 1);
   return error;
 }

@@ -5,7 +5,7 @@
 // this without knowing about it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CatalogState, IdempotencyRecord, Prepare, Prepared } from '../store/index.js';
-import { parseViewMetadata, viewMetadataToJson } from '../iceberg/index.js';
+import { viewMetadataToJson } from '../iceberg/index.js';
 import { CatalogError } from './errors.js';
 import type { CatalogContext } from './context.js';
 import { isoDurationMs } from '../util/index.js';
@@ -19,14 +19,18 @@ export interface StoredResponse {
 }
 
 interface StoredPayload {
+  /** method and path */
   fingerprint: string;
+  /** sha256 of the body; absent in records written before it was recorded (those compare method and path) */
+  bodySha256?: string;
   response: StoredResponse;
 }
 
 export interface IdempotencyScope {
   key: string;
-  /** method + path: the same key sent with another request is refused, not replayed */
+  /** method + path, and the body's digest: the same key sent with another request is refused, not replayed */
   fingerprint: string;
+  bodySha256: string;
   lifetimeMs: number;
   render(result: unknown): StoredResponse;
 }
@@ -53,6 +57,9 @@ export function lookup(state: CatalogState, scope: IdempotencyScope): StoredResp
   const payload = record.body as StoredPayload;
   if (payload.fingerprint !== scope.fingerprint) {
     throw new CatalogError('BadRequest', `Idempotency-Key ${scope.key} was already used for a different request (${payload.fingerprint})`);
+  }
+  if (payload.bodySha256 !== undefined && payload.bodySha256 !== scope.bodySha256) {
+    throw new CatalogError('BadRequest', `Idempotency-Key ${scope.key} was already used for a different request (${payload.fingerprint} with another body)`);
   }
   return payload.response;
 }
@@ -82,7 +89,7 @@ export function withIdempotency<R>(prepare: Prepare<R>, nowMs: () => number): Pr
     const record = (response: StoredResponse): IdempotencyRecord => ({
       key: scope.key,
       status: response.status,
-      body: { fingerprint: scope.fingerprint, response } satisfies StoredPayload,
+      body: { fingerprint: scope.fingerprint, bodySha256: scope.bodySha256, response } satisfies StoredPayload,
       expiresAtMs: nowMs() + scope.lifetimeMs,
     });
     switch (outcome.kind) {
@@ -119,6 +126,6 @@ export function parseIsoDurationMs(text: string): number {
 
 /** The LoadViewResult body for a recorded view answer. */
 export async function viewResponseJson(ctx: CatalogContext, location: string): Promise<string> {
-  const metadata = await ctx.warehouse.read(location, parseViewMetadata);
+  const metadata = await ctx.warehouse.read('view', location);
   return JSON.stringify({ 'metadata-location': location, metadata: viewMetadataToJson(metadata), config: {} });
 }

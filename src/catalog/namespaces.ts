@@ -2,6 +2,7 @@
 // choice, like Lakekeeper's: listing by parent is then exact and drop can refuse non-empty).
 import { CatalogError } from './errors.js';
 import { commit, readBarrier, type CatalogContext } from './context.js';
+import { checkProperties, checkPropertiesGrowth } from './input-limits.js';
 import { formatNamespace } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
@@ -34,6 +35,7 @@ export async function namespaceExists(ctx: CatalogContext, levels: string[]): Pr
 }
 
 export function createNamespace(ctx: CatalogContext, levels: string[], properties: Record<string, string>): Promise<NamespaceResult> {
+  checkProperties(properties, 'namespace properties');
   return commit(ctx, async (state) => {
     if (state.hasNamespace(levels)) {
       return { kind: 'reject', error: new CatalogError('AlreadyExists', `Namespace already exists: ${formatNamespace(levels)}`) };
@@ -81,6 +83,7 @@ export function updateNamespaceProperties(
   updates: Record<string, string>,
   removals: string[],
 ): Promise<PropertiesUpdate> {
+  checkProperties(updates, 'updates');
   const both = removals.filter((key) => Object.hasOwn(updates, key));
   if (both.length > 0) {
     return Promise.reject(
@@ -94,6 +97,9 @@ export function updateNamespaceProperties(
     const missing = removals.filter((key) => !Object.hasOwn(record.properties, key));
     const result = { updated: Object.keys(updates), removed, missing };
     if (result.updated.length === 0 && removed.length === 0) return { kind: 'noop', result };
+    const after: Record<string, string> = { ...record.properties, ...updates };
+    for (const key of removed) delete after[key];
+    checkPropertiesGrowth(record.properties, after, 'namespace properties');
     return { kind: 'txn', effects: [{ op: 'ns.setProperties', ns: levels, updates, removals: removed }], result };
   });
 }

@@ -2,7 +2,7 @@
 // without touching its files. Register points a name at an existing metadata file exactly as
 // given — no new metadata file is written, so the table's history (snapshots, metadata-log)
 // is the file's own. Unregister forgets the name and answers the last version.
-import { parseTableMetadata, tableMetadataToJson, type TableMetadata } from '../iceberg/index.js';
+import { tableMetadataToJson, type TableMetadata } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
 import { stringifyJson } from '../util/json.js';
 import { commit, readBarrier, type CatalogContext } from './context.js';
@@ -45,7 +45,7 @@ function registerConflict(state: Parameters<typeof nameTakenError>[0], id: Ident
  */
 async function readForRegister(ctx: CatalogContext, id: Identifier, location: string): Promise<TableMetadata> {
   try {
-    return await ctx.warehouse.readUntrusted(location, 'table', parseTableMetadata);
+    return await ctx.warehouse.readUntrusted(location, 'table');
   } catch (error) {
     if (error instanceof CatalogError && (error.code === 'NotFound' || error.code === 'BadRequest')) {
       const why = error.code === 'NotFound' ? `metadata file does not exist: ${location}` : error.message;

@@ -4,13 +4,16 @@
 import { createHash } from 'node:crypto';
 import {
   applyTableUpdates, checkTableRequirements, isCreateRequest, newMetadataFileLocation, newTableMetadata,
-  parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata,
+  refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
+import { RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
+import { ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
 import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX } from '../config/limits.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
 import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
@@ -84,21 +87,34 @@ interface Rendered {
   etag: string;
 }
 
-/** Rendered answers per (snapshots mode, metadata file): metadata files never change. */
-const rendered = new Map<string, Rendered>();
-const RENDERED_MAX = 1024;
+/** Rendered answers per (snapshots mode, metadata file), bounded in bytes: metadata files never change. */
+const rendered = new ByteLru<string, Rendered>(RENDERED_CACHE_BYTES_MAX);
+const SNAPSHOTS_MODES: readonly SnapshotsMode[] = ['all', 'refs'];
+const renderedKey = (mode: SnapshotsMode, location: string) => `${mode}\u0000${location}`;
+
+/** Bytes the rendered-answer cache accounts for (never above RENDERED_CACHE_BYTES_MAX). */
+export const renderedCacheBytes = (): number => rendered.bytes;
 
 function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode): LoadTableResult {
-  const cacheKey = `${mode}\u0000${location}`;
+  const cacheKey = renderedKey(mode, location);
   let cached = rendered.get(cacheKey);
   if (cached === undefined) {
     const json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
     const body = Buffer.from(`{"metadata-location":${JSON.stringify(location)},"metadata":${json},"config":{}}`);
     cached = { json, body, etag: etagOf(location, mode) };
-    rendered.set(cacheKey, cached);
-    if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+    // the JSON text is held once as a string and once inside the body
+    rendered.set(cacheKey, cached, json.length + body.length);
   }
   return { metadataLocation: location, metadata, metadataJson: cached.json, body: cached.body, etag: cached.etag };
+}
+
+/**
+ * A version whose pointer moved on: drop it from both caches, so a long history does not pile up
+ * superseded versions (a table at 6 000 snapshots had kept thousands of them).
+ */
+export function supersede(ctx: CatalogContext, location: string): void {
+  ctx.warehouse.forget(location);
+  for (const mode of SNAPSHOTS_MODES) rendered.delete(renderedKey(mode, location));
 }
 
 /** The answer for a given version (used when an Idempotency-Key replays a recorded answer). */
@@ -116,7 +132,7 @@ function responseJson(metadata: TableMetadata): Record<string, unknown> {
 }
 
 export async function readTable(ctx: CatalogContext, location: string): Promise<TableMetadata> {
-  return ctx.warehouse.read(location, parseTableMetadata);
+  return ctx.warehouse.read('table', location);
 }
 
 export async function listTables(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
@@ -153,7 +169,7 @@ export async function loadTableIfChanged(
     if (ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { kind: 'notModified', etag };
   }
   const verified = pointer.metadataLocation === before && (await existed) === true;
-  const metadata = await ctx.warehouse.read(pointer.metadataLocation, parseTableMetadata, !verified);
+  const metadata = await ctx.warehouse.read('table', pointer.metadataLocation, !verified);
   return { kind: 'loaded', result: toResult(pointer.metadataLocation, metadata, mode) };
 }
 
@@ -164,12 +180,15 @@ export async function tableExists(ctx: CatalogContext, id: Identifier): Promise<
 
 interface CreateBody {
   name: string;
+  properties?: unknown;
+  schema?: unknown;
   location?: string;
   'stage-create'?: boolean;
 }
 
 export async function createTable(ctx: CatalogContext, levels: string[], body: CreateBody): Promise<LoadTableResult> {
   const id = { namespace: levels, name: body.name };
+  checkCreate(body, 'table');
   if (body['stage-create'] === true) {
     await readBarrier(ctx);
     const taken = nameTakenError(ctx.store.state, id, 'table');
@@ -209,7 +228,7 @@ async function writeNewTable(
     const location = newMetadataFileLocation({
       location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
     });
-    await ctx.warehouse.write(location, tableMetadataToJson(metadata), metadata, parseTableMetadata);
+    await ctx.warehouse.write('table', location, tableMetadataToJson(metadata), metadata);
     written.push(location);
     return {
       kind: 'txn',
@@ -230,6 +249,7 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
     throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates are required arrays');
   }
+  checkCommit(requirements, updates);
   if (isCreateRequest(requirements)) {
     unwrap(checkTableRequirements(requirements, undefined));
     return writeNewTable(ctx, id, (state) => {
@@ -238,18 +258,23 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
       const taken = nameTakenError(state, id, 'table');
       if (taken) throw taken;
       const context = { nowMs: ctx.clock.nowMs(), newUuid: ctx.rng.uuid(), defaultLocation: defaultLocation(ctx, id) };
-      return unwrap(applyTableUpdates(undefined, updates, context)).metadata;
+      const created = unwrap(applyTableUpdates(undefined, updates, context)).metadata;
+      checkPropertiesGrowth({}, created.properties, 'table properties');
+      return created;
     });
   }
   let removedMetadataFiles: string[] = [];
   let owner = '';
+  let superseded: string | undefined;
   const result = await commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
     const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
     if (change.kind !== 'change') return change;
     removedMetadataFiles = change.removedMetadataFiles;
     owner = change.result.metadata.location;
+    superseded = change.superseded;
     return { kind: 'txn', effects: [change.effect], result: change.result };
   });
+  if (superseded !== undefined && result.metadataLocation !== superseded) supersede(ctx, superseded);
   // write.metadata.delete-after-commit: only files under the table's own location
   if (mayDeleteExistingFiles(ctx)) for (const file of removedMetadataFiles) await ctx.warehouse.delete(file, owner);
   return result;
@@ -258,7 +283,7 @@ export async function commitTable(ctx: CatalogContext, id: Identifier, body: Com
 export type TableChange =
   | { kind: 'reject'; error: unknown }
   | { kind: 'noop'; result: LoadTableResult }
-  | { kind: 'change'; effect: Effect; result: LoadTableResult; removedMetadataFiles: string[] };
+  | { kind: 'change'; effect: Effect; result: LoadTableResult; removedMetadataFiles: string[]; superseded: string };
 
 /**
  * One table's commit against `state`: check the requirements on the current metadata, apply
@@ -280,6 +305,7 @@ export async function prepareTableChange(
   const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
   if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
   if (applied.metadata.location !== base.location) checkTableLocation(ctx, state, id, applied.metadata.location);
+  checkPropertiesGrowth(base.properties, applied.metadata.properties, 'table properties');
   const location = newMetadataFileLocation({
     location: applied.metadata.location,
     properties: applied.metadata.properties,
@@ -287,13 +313,14 @@ export async function prepareTableChange(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'none',
   });
-  await ctx.warehouse.write(location, tableMetadataToJson(applied.metadata), applied.metadata, parseTableMetadata);
+  await ctx.warehouse.write('table', location, tableMetadataToJson(applied.metadata), applied.metadata);
   written.push(location);
   return {
     kind: 'change',
     effect: { op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location },
     result: toResult(location, applied.metadata, 'all'),
     removedMetadataFiles: applied.removedMetadataFiles,
+    superseded: pointer.metadataLocation,
   };
 }
 

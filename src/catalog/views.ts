@@ -3,12 +3,13 @@
 // both pointer maps. A replace re-runs against the newest head whenever it lost a race and its
 // requirements still hold: the store's committer calls `prepare` again (server-side retry).
 import {
-  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata, parseViewMetadata,
+  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata,
   viewMetadataToJson, type ViewMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Prepared } from '../store/index.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
 import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { defaultLocation, nameTakenError } from './tables.js';
@@ -29,7 +30,7 @@ export function loadViewResultJson(result: LoadViewResult): Record<string, unkno
 }
 
 export async function readView(ctx: CatalogContext, location: string): Promise<ViewMetadata> {
-  return ctx.warehouse.read(location, parseViewMetadata);
+  return ctx.warehouse.read('view', location);
 }
 
 export async function listViews(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
@@ -64,7 +65,7 @@ async function writeViewMetadata(
     uuid: ctx.rng.uuid(),
     defaultCodec: 'gzip', // ViewProperties: views default to gzip (§2.10)
   });
-  await ctx.warehouse.write(location, viewMetadataToJson(metadata), metadata, parseViewMetadata);
+  await ctx.warehouse.write('view', location, viewMetadataToJson(metadata), metadata);
   written.push(location);
   return location;
 }
@@ -77,6 +78,7 @@ function checkViewLocation(ctx: CatalogContext, state: CatalogState, id: Identif
 /** `body` is the raw CreateViewRequest; its `name` has been checked by the caller. */
 export async function createView(ctx: CatalogContext, levels: string[], body: Record<string, unknown> & { name: string }): Promise<LoadViewResult> {
   const id = { namespace: levels, name: body.name };
+  checkCreate(body, 'view');
   return commitWriting<LoadViewResult>(ctx, async (state, written) => {
     // name checks first, as Java's view builder does, then the request's own validation
     const taken = nameTakenError(state, id, 'view');
@@ -105,7 +107,9 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
     throw new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array');
   }
-  return commitWriting<LoadViewResult>(ctx, async (state, written) => {
+  checkCommit(requirements, updates);
+  let superseded: string | undefined;
+  const result = await commitWriting<LoadViewResult>(ctx, async (state, written) => {
     const pointer = state.view(id.namespace, id.name);
     if (!pointer) return { kind: 'reject', error: noSuchView(id) };
     const base = await readView(ctx, pointer.metadataLocation);
@@ -114,13 +118,18 @@ export async function commitView(ctx: CatalogContext, id: Identifier, body: Comm
     const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
     if (!applied.changed) return { kind: 'noop', result: { metadataLocation: pointer.metadataLocation, metadata: base } };
     if (applied.metadata.location !== base.location) checkViewLocation(ctx, state, id, applied.metadata.location);
+    checkPropertiesGrowth(base.properties, applied.metadata.properties, 'view properties');
     const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, written);
+    superseded = pointer.metadataLocation;
     return {
       kind: 'txn',
       effects: [{ op: 'view.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: file }],
       result: { metadataLocation: file, metadata: applied.metadata },
     };
   });
+  // the replaced version is not read again once the pointer moved on
+  if (superseded !== undefined && superseded !== result.metadataLocation) ctx.warehouse.forget(superseded);
+  return result;
 }
 
 /** Java PropertyUtil.propertyAsBoolean(gc.enabled, default true): only a case-insensitive "true" is true. */
@@ -146,7 +155,7 @@ export async function dropView(ctx: CatalogContext, id: Identifier): Promise<voi
   });
   try {
     // an unreadable file is left alone: without its properties we cannot know gc.enabled
-    const metadata = await ctx.warehouse.read(location, parseViewMetadata, false);
+    const metadata = await ctx.warehouse.read('view', location, false);
     if (gcEnabled(metadata) && mayDeleteExistingFiles(ctx)) await ctx.warehouse.delete(location, metadata.location);
   } catch {
     // best effort: the drop itself has been committed
@@ -181,7 +190,7 @@ export async function registerView(ctx: CatalogContext, id: Identifier, metadata
   return withFileReadFirst<ViewMetadata, LoadViewResult>(
     ctx,
     (state) => nameTakenError(state, id, 'view'),
-    () => ctx.warehouse.readUntrusted(metadataLocation, 'view', parseViewMetadata),
+    () => ctx.warehouse.readUntrusted(metadataLocation, 'view'),
     async (state, metadata) => {
       checkViewLocation(ctx, state, id, metadata.location);
       return {

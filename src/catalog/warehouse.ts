@@ -1,16 +1,38 @@
 // Reads and writes Iceberg metadata files in the warehouse through the objectstore backends.
-// Metadata files are immutable, so parsed files are cached by location (bounded LRU); a load
-// still checks the file exists, because a vanished metadata file must answer 404.
+// Metadata files are immutable, so parsed files are cached by (kind, location) in an LRU bounded
+// in bytes; a load still checks the file exists, because a vanished metadata file must answer 404.
+// The kind is part of the key: a table's file read as a view (register-view of a table's file)
+// must be parsed as a view and fail, not be answered from the table's cache entry.
 // Every location is parsed and checked by the LocationPolicy before any I/O, and the resolver
 // can only open stores rooted at the policy's roots.
 import {
-  METADATA_CACHE_ENTRIES_MAX, METADATA_FILE_BYTES_MAX, REGISTER_FILE_BYTES_MAX, REGISTER_READ_TIMEOUT_MS,
+  METADATA_CACHE_BYTES_MAX, METADATA_FILE_BYTES_MAX, REGISTER_FILE_BYTES_MAX, REGISTER_READ_TIMEOUT_MS,
 } from '../config/limits.js';
-import { decodeMetadataFile, encodeMetadataFile, type IcebergError } from '../iceberg/index.js';
+import {
+  decodeMetadataFile, encodeMetadataFile, parseTableMetadata, parseViewMetadata, type TableMetadata, type ViewMetadata,
+} from '../iceberg/index.js';
 import { checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
-import type { Result } from '../util/index.js';
+import { ByteLru } from '../util/index.js';
 import { CatalogError } from './errors.js';
 import { LocationPolicy } from './locations.js';
+
+export type MetadataKind = 'table' | 'view';
+
+interface Parsed {
+  table: TableMetadata;
+  view: ViewMetadata;
+}
+
+const PARSERS = { table: parseTableMetadata, view: parseViewMetadata } as const;
+const KINDS: readonly MetadataKind[] = ['table', 'view'];
+
+const cacheKey = (kind: MetadataKind, location: string) => `${kind}\u0000${location}`;
+
+/** Uncompressed size of a metadata file: gzip's trailer holds it (mod 2^32, exact below 4 GiB). */
+function plainBytes(body: Buffer): number {
+  const gzipped = body.length >= 18 && body[0] === 0x1f && body[1] === 0x8b;
+  return gzipped ? Math.max(body.length, body.readUInt32LE(body.length - 4)) : body.length;
+}
 
 export interface CachedFile<T> {
   location: string;
@@ -30,22 +52,12 @@ export interface WarehouseOptions {
   warn?: (message: string) => void;
 }
 
-type Parse<T> = (json: unknown) => Result<T, IcebergError>;
-
-/** A parsed file, tagged with the parser it was made by: the same location read as a table and as
- * a view must not hand one kind's value to the other (a view registered at a table's metadata
- * file used to get the cached TableMetadata and fail with a 500 on every load). */
-interface Cached {
-  parse: Parse<unknown>;
-  value: unknown;
-}
-
 export class Warehouse {
   readonly locations: LocationPolicy;
   /** [storage] aws_endpoint: the only host (besides AWS S3's own) remote signing signs for */
   readonly s3Endpoint: string | undefined;
   private readonly resolver: LocationResolver;
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache = new ByteLru<string, unknown>(METADATA_CACHE_BYTES_MAX);
   private readonly warn: (message: string) => void;
 
   constructor(
@@ -59,14 +71,15 @@ export class Warehouse {
     this.warn = more.warn ?? ((message) => console.warn(message));
   }
 
-  /** Reads and parses a metadata file; 404 NotFoundException when it does not exist. */
-  async read<T>(location: string, parse: Parse<T>, verifyExists = true): Promise<T> {
-    const cached = this.cache.get(location);
-    if (cached !== undefined && cached.parse === parse) {
+  /**
+   * Reads and parses a metadata file of the given kind; 404 NotFoundException when it does not
+   * exist, 500 Internal when it is not a valid file of that kind.
+   */
+  async read<K extends MetadataKind>(kind: K, location: string, verifyExists = true): Promise<Parsed[K]> {
+    const cached = this.cache.get(cacheKey(kind, location)) as Parsed[K] | undefined;
+    if (cached !== undefined) {
       if (verifyExists) await this.mustExist(location);
-      this.cache.delete(location); // refresh LRU position
-      this.cache.set(location, cached);
-      return cached.value as T;
+      return cached;
     }
     const { store, key } = this.resolve(location);
     const found = await store.get(key);
@@ -75,10 +88,11 @@ export class Warehouse {
     if (found.body.length > METADATA_FILE_BYTES_MAX) throw new CatalogError('Internal', `Metadata file too large: ${location}`);
     const json = decodeMetadataFile(found.body, METADATA_FILE_BYTES_MAX);
     if (!json.ok) throw new CatalogError('Internal', `Cannot parse metadata file ${location}: ${json.error.message}`);
-    const parsed = parse(json.value);
-    if (!parsed.ok) throw new CatalogError('Internal', `Invalid metadata file ${location}: ${parsed.error.message}`);
-    this.remember(location, parse, parsed.value);
-    return parsed.value;
+    const parsed = PARSERS[kind](json.value);
+    if (!parsed.ok) throw new CatalogError('Internal', `Invalid ${kind} metadata file ${location}: ${parsed.error.message}`);
+    const value = parsed.value as Parsed[K];
+    this.cache.set(cacheKey(kind, location), value, plainBytes(found.body));
+    return value;
   }
 
   /**
@@ -86,7 +100,7 @@ export class Warehouse {
    * roots, a regular file or plain object, bounded on storage and when inflated, with a
    * timeout, and never cached. Failures are 400s whose messages never quote the file.
    */
-  async readUntrusted<T>(location: string, what: 'table' | 'view', parse: (json: unknown) => Result<T, IcebergError>): Promise<T> {
+  async readUntrusted<K extends MetadataKind>(location: string, what: K): Promise<Parsed[K]> {
     const { store, key } = this.resolve(location);
     const signal = AbortSignal.timeout(REGISTER_READ_TIMEOUT_MS);
     const timedOut = new Promise<never>((_, reject) =>
@@ -103,16 +117,13 @@ export class Warehouse {
     const json = decodeMetadataFile(found.body, REGISTER_FILE_BYTES_MAX);
     if (!json.ok) throw new CatalogError('BadRequest', `Cannot parse metadata file ${location}: ${json.error.message}`);
     // the parser's own message may quote values from the file, so only its verdict is shown
-    const parsed = parse(json.value);
+    const parsed = PARSERS[what](json.value);
     if (!parsed.ok) throw new CatalogError('BadRequest', `Invalid metadata file ${location}: not a valid ${what} metadata file`);
-    return parsed.value;
+    return parsed.value as Parsed[K];
   }
 
-  /**
-   * Writes a new metadata file; its name is fresh (uuid), so create-if-absent never collides.
-   * `value` is what `parse` gives for the file, and is cached as such.
-   */
-  async write<T>(location: string, json: unknown, value: T, parse: Parse<T>): Promise<void> {
+  /** Writes a new metadata file; its name is fresh (uuid), so create-if-absent never collides. */
+  async write<K extends MetadataKind>(kind: K, location: string, json: unknown, value: Parsed[K]): Promise<void> {
     const { store, key } = this.resolve(location);
     // nobody reads the file before its pointer is committed, so the cheaper create will do
     const bytes = encodeMetadataFile(json, location);
@@ -121,7 +132,17 @@ export class Warehouse {
       const why = outcome.kind === 'exists' ? 'it already exists' : outcome.cause.message;
       throw new CatalogError('ServiceUnavailable', `Cannot write metadata file ${location}: ${why}`);
     }
-    this.remember(location, parse, value);
+    this.cache.set(cacheKey(kind, location), value, plainBytes(bytes));
+  }
+
+  /** Drops a superseded version from the cache: once a pointer moved on, it is rarely read again. */
+  forget(location: string): void {
+    for (const kind of KINDS) this.cache.delete(cacheKey(kind, location));
+  }
+
+  /** Bytes the metadata cache accounts for (never above METADATA_CACHE_BYTES_MAX). */
+  get cachedBytes(): number {
+    return this.cache.bytes;
   }
 
   async exists(location: string): Promise<boolean> {
@@ -148,7 +169,7 @@ export class Warehouse {
       this.skipped(location, checked.error);
       return 'refused';
     }
-    this.cache.delete(location);
+    this.forget(location);
     try {
       const { store, key } = this.resolveParsed(location, checked.value);
       const outcome = await store.delete(key);
@@ -165,7 +186,7 @@ export class Warehouse {
 
   private async mustExist(location: string): Promise<void> {
     if (!(await this.exists(location))) {
-      this.cache.delete(location);
+      this.forget(location);
       throw missing(location);
     }
   }
@@ -188,11 +209,6 @@ export class Warehouse {
     } catch (error) {
       throw new CatalogError('BadRequest', `Invalid location ${JSON.stringify(location)}: ${(error as Error).message}`);
     }
-  }
-
-  private remember<T>(location: string, parse: Parse<T>, value: T): void {
-    this.cache.set(location, { parse: parse as Parse<unknown>, value });
-    if (this.cache.size > METADATA_CACHE_ENTRIES_MAX) this.cache.delete(this.cache.keys().next().value!);
   }
 
   close(): Promise<void> {

@@ -56,6 +56,8 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
     lifecycle,
     idempotencyKeyLifetime: settings.catalog.idempotency_key_lifetime,
     logger: { level: process.env.FLOE_LOG_LEVEL ?? 'warn' },
+    host: settings.server.host,
+    allowedHosts: (settings.server.allowed_hosts ?? '').split(/[\s,]+/).filter((h) => h !== ''),
   });
   try {
     await app.listen({ host: settings.server.host, port: settings.server.port });

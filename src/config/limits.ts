@@ -6,7 +6,15 @@ export const COMMIT_BATCH_TXNS_MAX = 256;
 export const LOG_ENTRY_BYTES_MAX = 8 * 1024 * 1024;
 export const LOG_TAIL_FETCH_PARALLEL_MAX = 16;
 export const METADATA_FILE_BYTES_MAX = 512 * 1024 * 1024;
-export const METADATA_CACHE_ENTRIES_MAX = 4096;
+/**
+ * Parsed metadata files kept in memory, counted in serialised (uncompressed JSON) bytes: a count
+ * bound let one table at 6 000 snapshots (2 MB a version) hold 5 GB. Parsed objects take a small
+ * multiple of their JSON size, so this is about a quarter of the memory we allow the cache.
+ */
+export const METADATA_CACHE_BYTES_MAX = 64 * 1024 * 1024;
+/** Rendered LoadTableResult answers (JSON text and body bytes both counted). */
+export const RENDERED_CACHE_BYTES_MAX = 64 * 1024 * 1024;
+/** A namespace level, table or view name (UTF-8 bytes): names travel in URLs, keys and log entries. */
 export const IDENTIFIER_BYTES_MAX = 1024;
 /** A location (metadata file, manifest, table root) as text. */
 export const LOCATION_BYTES_MAX = 4096;
@@ -23,12 +31,56 @@ export const NAMESPACE_LEVELS_MAX = 16;
  */
 export const LOCATION_SEGMENT_CHARS_MAX = 64;
 export const LOCATION_NAMESPACE_CHARS_MAX = 256;
-/** Nesting levels of struct, list and map types in one schema (parsers recurse over them). */
-export const SCHEMA_DEPTH_MAX = 100;
 /** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */
 export const REQUEST_JSON_DEPTH_MAX = 512;
+/**
+ * A path segment made from a name in a default location (before the table's unique suffix):
+ * file systems allow 255 bytes per segment, and a percent-encoded name takes up to 3 bytes
+ * per byte, so a long name is cut here; the suffix keeps locations unique.
+ */
+export const LOCATION_SEGMENT_BYTES_MAX = 200;
+
+// ---- request contents: every map and list a client sends has a bound, so no request can grow
+// the catalog state, a log entry or a metadata file without limit (one namespace had grown to
+// 63 MB from six 10 MiB property updates) ----
+/** Properties of one namespace, table or view (after the update, not only in it). */
+export const PROPERTIES_COUNT_MAX = 4096;
+/** A property key: real keys are dotted names, a column name at most. */
+export const PROPERTY_KEY_BYTES_MAX = 1024;
+/** A property value: room for an embedded JSON document (engines store view text and stats). */
+export const PROPERTY_VALUE_BYTES_MAX = 64 * 1024;
+/** All keys and values of one property map together. */
+export const PROPERTIES_BYTES_MAX = 1024 * 1024;
+/** Nesting of struct/list/map types in a schema; deep recursion in every parser beyond this. */
+export const SCHEMA_DEPTH_MAX = 64;
+/** Fields (struct fields, list elements, map keys and values) of one schema: the widest real tables have a few thousand columns. */
+export const SCHEMA_FIELDS_MAX = 32 * 1024;
+/** Updates in one table or view commit (a client transaction of many operations included). */
+export const COMMIT_UPDATES_MAX = 4096;
+/** Requirements in one commit: a handful per branch is what clients send. */
+export const COMMIT_REQUIREMENTS_MAX = 1024;
+/** Tables changed by one multi-table transaction; all land in one log entry. */
+export const TRANSACTION_TABLES_MAX = 1024;
 export const PAGE_SIZE_MAX = 1000;
 export const COMMIT_DEADLINE_MS = 30_000;
+
+// ---- HTTP: every connection and request has a bound in time and size ----
+/** Request line and headers together (Node's default, stated here on purpose): beyond it, 431. */
+export const REQUEST_HEADERS_BYTES_MAX = 16 * 1024;
+/** The request target (path and query): beyond it, 414. Longest real paths are a few hundred bytes. */
+export const REQUEST_URL_BYTES_MAX = 8 * 1024;
+/** Headers must arrive within this; a slowloris client is cut off with 408. */
+export const REQUEST_HEADERS_TIMEOUT_MS = 20_000;
+/** The whole request, body included, must arrive within this (16 MiB at ~300 KB/s). */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** A socket with no traffic at all is closed; above the longest a handler may wait (a commit's deadline). */
+export const CONNECTION_IDLE_TIMEOUT_MS = 120_000;
+/** An idle keep-alive connection is closed after this. */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** How often Node checks the two request timeouts (they fire up to this much late). */
+export const REQUEST_TIMEOUT_CHECK_INTERVAL_MS = 5_000;
+/** Open connections at once (server.maxConnections): further ones are closed on accept. */
+export const HTTP_CONNECTIONS_MAX = 1024;
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
 /**
  * Retries of a log write that failed definitely (never sent, refused before acting) before the
@@ -42,6 +94,12 @@ export const COMMIT_UNAVAILABLE_RETRY_AFTER_S = 1;
 if (REQUEST_JSON_DEPTH_MAX < 3 * SCHEMA_DEPTH_MAX + 16) throw new Error('limits: request JSON depth too small for the deepest schema');
 if (COMMIT_BATCH_TXNS_MAX > COMMIT_QUEUE_MAX) throw new Error('limits: batch larger than queue');
 if (REQUEST_BODY_BYTES_MAX > LOG_ENTRY_BYTES_MAX * 4) throw new Error('limits: request body dwarfs log entries');
+if (PROPERTIES_BYTES_MAX * 2 > LOG_ENTRY_BYTES_MAX) throw new Error('limits: a full property map must fit a log entry with room to spare');
+if (PROPERTY_KEY_BYTES_MAX + PROPERTY_VALUE_BYTES_MAX > PROPERTIES_BYTES_MAX) throw new Error('limits: one property must fit the map');
+if (REQUEST_URL_BYTES_MAX >= REQUEST_HEADERS_BYTES_MAX) throw new Error('limits: a URL over its bound must still parse, to be answered 414');
+if (REQUEST_HEADERS_TIMEOUT_MS > REQUEST_TIMEOUT_MS) throw new Error('limits: headers time out before the whole request');
+if (CONNECTION_IDLE_TIMEOUT_MS < COMMIT_DEADLINE_MS * 2) throw new Error('limits: an idle socket must outlive a commit waiting for its deadline');
+if (METADATA_CACHE_BYTES_MAX < 8 * 1024 * 1024) throw new Error('limits: the metadata cache must hold a large table version');
 
 // ---- the store's freshness guard and garbage collection (STORE.md "Checkpoints, GC") ----
 /** GC never deletes an object younger than this, judged by the object store's own clock. */

@@ -60,6 +60,8 @@ export const serverSchema = z.object({
    * read (another bucket, a shared directory); everything else is refused
    */
   allowed_locations: z.string().optional(),
+  /** Host names answered besides loopback ones when bound to loopback (DNS rebinding), comma-separated */
+  allowed_hosts: z.string().regex(/^[A-Za-z0-9.\-\[\]:,\s]*$/).optional(),
 });
 
 export const catalogSchema = z.object({

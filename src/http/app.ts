@@ -1,11 +1,18 @@
 // Builds the Fastify application: JSON parsing with a body limit, the route modules, one
-// error handler, and envelopes for unknown routes (404) and wrong methods (405).
+// error handler, and envelopes for unknown routes (404) and wrong methods (405), for the
+// router's own errors (bad percent-encoding, 414) and for requests Node's parser rejects (431,
+// bad Content-Length, 408). Every connection and request is bounded in time and size.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { CatalogError, type Catalog } from '../catalog/index.js';
-import { REQUEST_BODY_BYTES_MAX, REQUEST_JSON_DEPTH_MAX } from '../config/limits.js';
-import { jsonDepthExceeds, parseJson } from '../util/json.js';
+import {
+  CONNECTION_IDLE_TIMEOUT_MS, HTTP_CONNECTIONS_MAX, KEEP_ALIVE_TIMEOUT_MS, REQUEST_BODY_BYTES_MAX, REQUEST_HEADERS_BYTES_MAX,
+  REQUEST_HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_CHECK_INTERVAL_MS, REQUEST_TIMEOUT_MS, REQUEST_URL_BYTES_MAX,
+} from '../config/limits.js';
+import { answerClientError } from './client-errors.js';
 import { FLOE_VERSION } from '../util/version.js';
 import { envelope, sendError } from './error-envelope.js';
+import { checkHost, hostAllowList } from './host-check.js';
+import { registerBodyParsers } from './media-type.js';
 import { Router } from './router.js';
 import { IdempotencyGate } from './idempotency.js';
 import { parseIsoDurationMs, viewResponseJson } from '../catalog/index.js';
@@ -25,33 +32,65 @@ export interface AppOptions {
   logger?: boolean | { level: string };
   /** set by the server's owner when shutdown begins: /ready then answers 503 */
   lifecycle?: Lifecycle;
+  /** the address the server listens on: bound to loopback, only loopback Host names are answered */
+  host?: string;
+  /** further Host names answered ([server] allowed_hosts) */
+  allowedHosts?: readonly string[];
+  /** overrides of the HTTP bounds of config/limits.ts (tests use short ones) */
+  http?: Partial<HttpBounds>;
 }
 
+export interface HttpBounds {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  connectionIdleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  timeoutCheckIntervalMs: number;
+  connectionsMax: number;
+}
+
+const HTTP_BOUNDS: HttpBounds = {
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: REQUEST_HEADERS_TIMEOUT_MS,
+  connectionIdleTimeoutMs: CONNECTION_IDLE_TIMEOUT_MS,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+  timeoutCheckIntervalMs: REQUEST_TIMEOUT_CHECK_INTERVAL_MS,
+  connectionsMax: HTTP_CONNECTIONS_MAX,
+};
+
 export function buildApp(options: AppOptions): FastifyInstance {
+  const bounds = { ...HTTP_BOUNDS, ...options.http };
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: REQUEST_BODY_BYTES_MAX,
     // request logs are at info level: serve runs at warn unless FLOE_LOG_LEVEL says otherwise
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: true },
+    // Fastify's default of 0 turns Node's own request timeout off: slow bodies never timed out
+    requestTimeout: bounds.requestTimeoutMs,
+    connectionTimeout: bounds.connectionIdleTimeoutMs,
+    keepAliveTimeout: bounds.keepAliveTimeoutMs,
+    http: {
+      maxHeaderSize: REQUEST_HEADERS_BYTES_MAX,
+      headersTimeout: bounds.headersTimeoutMs,
+      requestTimeout: bounds.requestTimeoutMs,
+      connectionsCheckingInterval: bounds.timeoutCheckIntervalMs,
+    },
+    clientErrorHandler: answerClientError,
+    // the router's own errors: bad percent-encoding (400), a path parameter over its length (414)
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   // operators and support tickets can tell which build answered
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('server', `floe/${FLOE_VERSION}`);
   });
-  // Clients differ in the content type they send with JSON bodies; parse any body as JSON.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: REQUEST_BODY_BYTES_MAX }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    // before parsing: deeper documents overflowed the stack of the code that walks them
-    if (jsonDepthExceeds(text, REQUEST_JSON_DEPTH_MAX)) {
-      return done(new CatalogError('BadRequest', `Malformed request: JSON nested deeper than ${REQUEST_JSON_DEPTH_MAX} levels`), undefined);
-    }
-    try {
-      // lossless: int64 snapshot ids beyond 2^53 arrive as bigint instead of being rounded
-      done(null, parseJson(text));
-    } catch (error) {
-      done(new CatalogError('BadRequest', `Malformed request: invalid JSON: ${(error as Error).message}`), undefined);
+  app.server.maxConnections = bounds.connectionsMax;
+  registerBodyParsers(app);
+
+  const hosts = hostAllowList(options.host ?? '127.0.0.1', options.allowedHosts ?? []);
+  app.addHook('onRequest', async (request) => {
+    checkHost(request.headers.host, hosts);
+    if (Buffer.byteLength(request.url) > REQUEST_URL_BYTES_MAX) {
+      throw new CatalogError('UriTooLong', `URI too long (at most ${REQUEST_URL_BYTES_MAX} bytes)`);
     }
   });
 

@@ -11,9 +11,15 @@ export function envelope(status: number, type: string, message: string): ErrorEn
   return { error: { message, type, code: status } };
 }
 
-/** Fastify's own errors (bad JSON, body too large, wrong media type) become 4xx envelopes. */
+/** Fastify's own errors (bad JSON, body too large, wrong media type, bad URL) become 4xx envelopes. */
 function fromFastify(error: FastifyError): CatalogError | undefined {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CatalogError('PayloadTooLarge', 'Request body too large');
+  if (error.code === 'FST_ERR_BAD_URL') return new CatalogError('BadRequest', 'Malformed request: invalid percent-encoding in the URL');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new CatalogError('UriTooLong', 'URI too long: a path segment is over its length limit');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new CatalogError('UnsupportedMediaType', 'Unsupported media type: a request body needs Content-Type application/json');
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return new CatalogError('BadRequest', 'Malformed request: the body does not match its Content-Length');
   if (error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION' || error.statusCode === 400) {
     return new CatalogError('BadRequest', `Malformed request: ${error.message}`);
   }

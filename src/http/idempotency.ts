@@ -1,9 +1,11 @@
 // The HTTP side of Idempotency-Key: validates the header, makes concurrent duplicates wait for
 // the first, runs the handler inside the idempotency scope, and replays recorded answers.
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import {
   CatalogError, IdempotentReplay, runIdempotent, tables, type Catalog, type StoredResponse,
 } from '../catalog/index.js';
+import { stringifyJson } from '../util/json.js';
 import { stringifyBody } from './params.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -38,10 +40,12 @@ export class IdempotencyGate {
       const key = Array.isArray(header) ? header[0]! : header;
       if (!KEY_PATTERN.test(key)) throw new CatalogError('BadRequest', 'Invalid Idempotency-Key: expected 1-128 characters of [A-Za-z0-9._:-]');
       const fingerprint = `${request.method} ${request.url.split('?')[0]}`;
+      // the parsed body, serialised again (losslessly): a retry with the same JSON matches
+      const bodySha256 = createHash('sha256').update(request.body === undefined ? '' : stringifyJson(request.body)).digest('hex');
       // concurrent duplicates wait for the first; it will have recorded the outcome
       for (let waited = 0; gate.inflight.has(key) && waited < 100; waited++) await gate.inflight.get(key)!.catch(() => undefined);
       if (gate.inflight.size >= INFLIGHT_MAX) throw new CatalogError('ServiceUnavailable', 'too many requests in flight');
-      const run = runIdempotent({ key, fingerprint, lifetimeMs: gate.lifetimeMs, render }, async () => handler.call(this as never, request, reply));
+      const run = runIdempotent({ key, fingerprint, bodySha256, lifetimeMs: gate.lifetimeMs, render }, async () => handler.call(this as never, request, reply));
       gate.inflight.set(key, run);
       try {
         return await run;

@@ -2,6 +2,7 @@
 // exist, and an existing path with the wrong method answers 405 instead of 404.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { renderDefault, type IdempotencyGate, type Render } from './idempotency.js';
+import { assertJsonBody } from './media-type.js';
 import { withConsistency } from '../catalog/index.js';
 import { CONSISTENCY_HEADER, parseConsistency } from '../store/index.js';
 
@@ -31,6 +32,7 @@ export class Router {
     const mutating = (method === 'POST' || method === 'DELETE') && options.idempotent !== false;
     const gated = mutating && this.gate ? this.gate.wrap(handler, options.render ?? renderDefault) : handler;
     const wrapped: RouteHandlerMethod = function (request, reply) {
+      assertJsonBody(request);
       return withConsistency(parseConsistency(request.headers[CONSISTENCY_HEADER]), async () => gated.call(this, request, reply));
     };
     this.app.route({ method, url: path, handler: wrapped, exposeHeadRoute: false });

@@ -11,7 +11,7 @@
 // and an entry re-created after collection (a stale create).
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEADLINE_MS,
-  COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_TAIL_FETCH_PARALLEL_MAX,
+  COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, LOG_ENTRY_BYTES_MAX, LOG_TAIL_FETCH_PARALLEL_MAX,
   COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_UNAVAILABLE_RETRY_AFTER_S, OPEN_TAIL_CHECK_ROUNDS_MAX,
 } from '../config/limits.js';
 import { listAll, type ObjectStore } from '../objectstore/index.js';
@@ -19,7 +19,7 @@ import { assert, systemClock, cryptoRng, type Clock, type Rng } from '../util/in
 import type { Effect, EncryptionRecord, IdempotencyRecord, Txn } from './effects.js';
 import { EncryptedObjectStore, EncryptionKeyError, makeKeyCheck, verifyKeyCheck } from './encryption/encrypted-store.js';
 import type { EncryptionConfig } from './encryption/keyring.js';
-import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable } from './errors.js';
+import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, EntryTooLarge, StoreUnavailable } from './errors.js';
 import { collectGarbage, readBoundary, type GcOptions, type GcReport } from './gc/index.js';
 import { advanceHint, readHint } from './hint.js';
 import { firstEntryAfter, logHole } from './log-hole.js';
@@ -546,17 +546,21 @@ export class CatalogStore {
         if (this._headSeq !== preparedAt) return this.requeue(batch);
       }
       included = this.buildBatch(batch, prepared);
-      if (included.length === 0) return;
-      const entry: LogEntry = {
+      const header: LogEntry = {
         v: ENTRY_VERSION,
         seq: this._headSeq + 1,
         prev: this.headHash,
         ts: Math.max(this.clock.nowMs(), this.headTs),
         replica: this.replicaId,
-        txns: included.map((i) => i.txn),
+        txns: [],
       };
+      included = this.fitEntry(header, included);
+      if (included.length === 0) return;
+      const entry: LogEntry = { ...header, txns: included.map((i) => i.txn) };
+      const bytes = encodeJson(entry);
+      assert(bytes.length <= LOG_ENTRY_BYTES_MAX, 'log entry over LOG_ENTRY_BYTES_MAX after fitting');
       written = true;
-      const result = await this.writeEntry(entry, encodeJson(entry), included);
+      const result = await this.writeEntry(entry, bytes, included);
       switch (result) {
         case 'landed':
           for (const item of included) item.pending.resolve(item.result);
@@ -606,6 +610,32 @@ export class CatalogStore {
     });
     this.requeue(retry);
     return included;
+  }
+
+  /**
+   * Keeps the entry within LOG_ENTRY_BYTES_MAX, still synchronous with buildBatch: a txn too
+   * large for any entry is refused (nothing of it was written), and txns that do not fit beside
+   * the others wait for the next entry.
+   */
+  private fitEntry(header: LogEntry, included: Included[]): Included[] {
+    const headerBytes = encodeJson(header).length;
+    const fits: Included[] = [];
+    const later: Pending[] = [];
+    let entryBytes = headerBytes;
+    for (const item of included) {
+      const txnBytes = encodeJson(item.txn).length + 1; // and its comma
+      if (headerBytes + txnBytes > LOG_ENTRY_BYTES_MAX) {
+        const message = `Commit too large: its log entry would have ${headerBytes + txnBytes} bytes (at most ${LOG_ENTRY_BYTES_MAX})`;
+        item.pending.reject(new EntryTooLarge(message));
+      } else if (entryBytes + txnBytes > LOG_ENTRY_BYTES_MAX) {
+        later.push(item.pending);
+      } else {
+        entryBytes += txnBytes;
+        fits.push(item);
+      }
+    }
+    this.requeue(later);
+    return fits;
   }
 
   /**

@@ -25,3 +25,8 @@ export class CommitQueueFull extends CommitUnavailable {
 export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
 }
+
+/** A transaction whose log entry would exceed LOG_ENTRY_BYTES_MAX: refused before anything is written. */
+export class EntryTooLarge extends Error {
+  override name = 'EntryTooLarge';
+}

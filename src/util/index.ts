@@ -5,3 +5,4 @@ export * from './rng.js';
 export * from './clone.js';
 export * from './duration.js';
 export * from './suggest.js';
+export * from './byte-lru.js';

@@ -213,3 +213,34 @@ test('int64 snapshot ids survive register and unregister digit for digit', async
   assert.equal(un.status, 200, un.text);
   assert.ok(un.text.includes(`"snapshot-id":${bigId}`), un.text);
 });
+
+// issue 10 item 2: the warehouse cache was keyed by location only, so with a warm cache a
+// table's file registered as a view (or the reverse) was committed and answered 500 forever.
+test('a metadata file of the wrong kind is refused with 400 and nothing is committed, warm or cold', async () => {
+  const table = await server.request('POST', '/v1/namespaces/db/tables', { name: 'kind_t', schema: SIMPLE_SCHEMA });
+  assert.equal(table.status, 200, table.text);
+  const view = await server.request('POST', '/v1/namespaces/db/views', {
+    name: 'kind_v', schema: SIMPLE_SCHEMA, properties: {},
+    'view-version': {
+      'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, 'default-namespace': ['db'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    },
+  });
+  assert.equal(view.status, 200, view.text);
+  // warm: the server wrote (and cached) these files; cold: copies it has never read
+  const tableFiles = { warm: table.body['metadata-location'] as string, cold: copyMetadata(table.body['metadata-location'], '00042-cold-table.metadata.json') };
+  const viewFiles = { warm: view.body['metadata-location'] as string, cold: copyMetadata(view.body['metadata-location'], '00042-cold-view.gz.metadata.json') };
+  for (const temperature of ['warm', 'cold'] as const) {
+    const seq = server.catalog.store.headSeq;
+    const asView = await server.request('POST', '/v1/namespaces/db/register-view', { name: `v_${temperature}`, 'metadata-location': tableFiles[temperature] });
+    expectError(asView, 400, 'BadRequestException', `Cannot register view db.v_${temperature}:`);
+    const asTable = await server.request('POST', '/v1/namespaces/db/register', { name: `t_${temperature}`, 'metadata-location': viewFiles[temperature] });
+    expectError(asTable, 400, 'BadRequestException', `Cannot register db.t_${temperature}:`);
+    assert.equal(server.catalog.store.headSeq, seq, `${temperature}: nothing committed`);
+    assert.equal((await server.request('HEAD', `/v1/namespaces/db/views/v_${temperature}`)).status, 404);
+    assert.equal((await server.request('HEAD', `/v1/namespaces/db/tables/t_${temperature}`)).status, 404);
+  }
+  // the originals still load as what they are, whatever was attempted with their files
+  assert.equal((await server.request('GET', '/v1/namespaces/db/tables/kind_t')).status, 200);
+  assert.equal((await server.request('GET', '/v1/namespaces/db/views/kind_v')).status, 200);
+});

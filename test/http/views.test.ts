@@ -224,9 +224,9 @@ test('replaces prepared against the same head are re-prepared; their unused file
   const warehouse = server.catalog.warehouse;
   const write = warehouse.write.bind(warehouse);
   let writes = 0;
-  warehouse.write = (location, json, value, parse) => {
+  warehouse.write = (kind, location, json, value) => {
     writes++;
-    return write(location, json, value, parse);
+    return write(kind, location, json, value);
   };
   try {
     const results = await Promise.all([1, 2, 3, 4].map((i) => views.commitView(server.catalog, id, replaceBody(uuid, 2, [sql(`select ${i}`)]))));
