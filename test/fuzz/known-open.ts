@@ -30,12 +30,4 @@ const body = (f: Finding) => f.request?.body ?? '';
 const CLIENT_LOCATION = /"(location|metadata-location|manifest-list|statistics-path|uri)"/;
 
 export const KNOWN_OPEN: readonly KnownOpen[] = [
-  {
-    id: 'framework-errors',
-    owner: 'item 5, HTTP hygiene',
-    issue: '~2 665 framework errors outside the Iceberg envelope (bad percent-encoding, 414, 431 — a 431 body on a HEAD breaks keep-alive clients)',
-    matches: (f) =>
-      (f.kind === 'envelope' && (f.status === 414 || f.status === 431 || (f.status === 400 && badlyEncoded(f.request?.path ?? '')))) ||
-      (f.kind === 'head-body' && (f.status === 414 || f.status === 431 || (f.status === 400 && badlyEncoded(f.request?.path ?? '')))),
-  },
 ];

@@ -51,7 +51,7 @@ test('a REST workload leaves no name, location or property in the catalog store;
   // the warehouse's metadata files are read by engines: plaintext there is expected
   assert.ok(storedFiles(warehouseDir!).some(({ bytes }) => bytes.includes(Buffer.from(SECRETS.tableProp))));
 
-  const again = await startServer({ storage: `file://${root}`, env });
+  const again = await startServer({ storage: `file://${root}`, warehouse: `file://${warehouseDir!}`, env });
   try {
     const loaded = await again.request('GET', `/v1/namespaces/${SECRETS.ns}/tables/${SECRETS.table}`);
     assert.equal(loaded.status, 200);

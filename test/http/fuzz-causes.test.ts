@@ -66,11 +66,11 @@ test('a schema nested deeper than SCHEMA_DEPTH_MAX is a 400 (it overflowed the s
   const schema = nestedSchema(SCHEMA_DEPTH_MAX + 1);
   expectError(
     await server.request('POST', '/v1/namespaces/db/tables', `{"name":"deep","schema":${schema}}`),
-    400, 'IllegalArgumentException', new RegExp(`nested types deeper than ${SCHEMA_DEPTH_MAX} levels`),
+    400, 'BadRequestException', new RegExp(`nested more than ${SCHEMA_DEPTH_MAX} levels deep`),
   );
   expectError(
     await server.request('POST', '/v1/namespaces/db/views', `{"name":"deepv","schema":${schema},"view-version":${viewVersion},"properties":{}}`),
-    400, 'IllegalArgumentException', new RegExp(`nested types deeper than ${SCHEMA_DEPTH_MAX} levels`),
+    400, 'BadRequestException', new RegExp(`nested more than ${SCHEMA_DEPTH_MAX} levels deep`),
   );
   // far deeper bodies are refused at the door, before anything walks them
   for (const levels of [1500, 5000]) {
@@ -88,7 +88,7 @@ test('a schema nested deeper than SCHEMA_DEPTH_MAX is a 400 (it overflowed the s
   const created = await server.request('POST', '/v1/namespaces/db/tables', `{"name":"deep","schema":${nestedSchema(SCHEMA_DEPTH_MAX)}}`);
   assert.equal(created.status, 200, created.text);
   const tooDeep = await server.request('POST', '/v1/namespaces/db/tables/deep', `{"requirements":[],"updates":[{"action":"add-schema","schema":${nestedSchema(SCHEMA_DEPTH_MAX + 1)}}]}`);
-  expectError(tooDeep, 400, "IllegalArgumentException", new RegExp(`deeper than ${SCHEMA_DEPTH_MAX} levels`));
+  expectError(tooDeep, 400, 'BadRequestException', new RegExp(`nested more than ${SCHEMA_DEPTH_MAX} levels deep`));
   const views = await server.request('POST', '/v1/namespaces/db/views', `{"name":"deepv","schema":${nestedSchema(SCHEMA_DEPTH_MAX)},"view-version":${viewVersion},"properties":{}}`);
   assert.equal(views.status, 200, views.text);
 });

@@ -46,6 +46,6 @@ test('the fuzzer flags what it must, and a known open cause explains only its ow
   assert.deepEqual(explained({ ...internal, serverError: 'RangeError: Maximum call stack size exceeded' }), []);
   assert.deepEqual(explained({ ...internal, serverError: 'InvalidKey: invalid object key length: 1264' }), [], 'no client location: not explained');
   assert.deepEqual(explained({ kind: 'envelope', detail: '', status: 400, request: { ...req('GET'), path: '/v1/namespaces/db%1Fa' } }), []);
-  assert.deepEqual(explained({ kind: 'envelope', detail: '', status: 400, request: { ...req('GET'), path: '/v1/namespaces/%zz' } }), ['framework-errors']);
+  assert.deepEqual(explained({ kind: 'envelope', detail: '', status: 400, request: { ...req('GET'), path: '/v1/namespaces/%zz' } }), []);
   assert.deepEqual(explained({ kind: 'unloadable', detail: 'tables ["db","t"]: 500', response: envelope(500) }), []);
 });

@@ -233,9 +233,9 @@ test('a metadata file of the wrong kind is refused with 400 and nothing is commi
   for (const temperature of ['warm', 'cold'] as const) {
     const seq = server.catalog.store.headSeq;
     const asView = await server.request('POST', '/v1/namespaces/db/register-view', { name: `v_${temperature}`, 'metadata-location': tableFiles[temperature] });
-    expectError(asView, 400, 'BadRequestException', `Cannot register view db.v_${temperature}:`);
+    expectError(asView, 400, 'BadRequestException', /not a valid view metadata file/);
     const asTable = await server.request('POST', '/v1/namespaces/db/register', { name: `t_${temperature}`, 'metadata-location': viewFiles[temperature] });
-    expectError(asTable, 400, 'BadRequestException', `Cannot register db.t_${temperature}:`);
+    expectError(asTable, 400, 'BadRequestException', /not a valid table metadata file/);
     assert.equal(server.catalog.store.headSeq, seq, `${temperature}: nothing committed`);
     assert.equal((await server.request('HEAD', `/v1/namespaces/db/views/v_${temperature}`)).status, 404);
     assert.equal((await server.request('HEAD', `/v1/namespaces/db/tables/t_${temperature}`)).status, 404);
