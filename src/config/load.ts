@@ -60,7 +60,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
 /** FLOE_ variables that are not config keys; the prefixes are the test and tooling harnesses'. */
 const OTHER_ENV = ['FLOE_CONFIG', 'FLOE_LOG_LEVEL'];
 const TOOLING_ENV_PREFIXES = ['FLOE_TEST_', 'FLOE_SIM_', 'FLOE_RGW_', 'FLOE_BENCH_'];
-const SECTIONS = ['storage', 'server', 'catalog', 'backup'] as const;
+const SECTIONS = ['storage', 'server', 'catalog', 'backup', 'encryption'] as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -130,7 +130,8 @@ function catalogScenario(label: string, skip: string | false, backend: () => Bac
     // round 2: the restarted process (a) and a second replica with the default warehouse (b)
     const replicas = await Promise.all([
       startFloeServe(explicit, env),
-      startFloeServe(['--storage', storage, '--port', '0'], env),
+      // its own warehouse differs: the first one's tables are readable only when allowed
+      startFloeServe(['--storage', storage, '--port', '0'], { ...env, FLOE_ALLOWED_LOCATIONS: warehouse }),
     ]);
     timings.push(`replica starts ${replicas.map((r) => r.startMs).join(' / ')} ms`);
     try {
