@@ -112,3 +112,20 @@ export function expectError(response: Response, status: number, type: string, me
   if (typeof messagePrefix === 'string') assert.ok(response.body.error.message.startsWith(messagePrefix), `message: ${response.body.error.message}`);
   else if (messagePrefix) assert.match(response.body.error.message, messagePrefix);
 }
+
+/** A commit body that appends snapshot `id` (parent `id - 1`) to a table at `location` and moves main to it. */
+export function appendSnapshotCommit(location: string, id: number): Record<string, unknown> {
+  return {
+    requirements: [],
+    updates: [
+      {
+        action: 'add-snapshot',
+        snapshot: {
+          'snapshot-id': id, ...(id > 1 && { 'parent-snapshot-id': id - 1 }), 'sequence-number': id, 'timestamp-ms': Date.now() + id,
+          'manifest-list': `${location}/metadata/snap-${id}.avro`, summary: { operation: 'append' }, 'schema-id': 0,
+        },
+      },
+      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+    ],
+  };
+}

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tables } from '../../src/catalog/index.js';
 import { METADATA_CACHE_BYTES_MAX, RENDERED_CACHE_BYTES_MAX } from '../../src/config/limits.js';
-import { serverForFile, SIMPLE_SCHEMA } from './harness.js';
+import { serverForFile, SIMPLE_SCHEMA, appendSnapshotCommit } from './harness.js';
 
 const server = serverForFile('mem');
 
@@ -18,19 +18,7 @@ test('commits keep the caches at about one version per table, under their byte b
   let last = created.body;
   const commits = 60;
   for (let id = 1; id <= commits; id++) {
-    const res = await server.request('POST', '/v1/namespaces/mem/tables/long', {
-      requirements: [],
-      updates: [
-        {
-          action: 'add-snapshot',
-          snapshot: {
-            'snapshot-id': id, ...(id > 1 && { 'parent-snapshot-id': id - 1 }), 'sequence-number': id, 'timestamp-ms': Date.now() + id,
-            'manifest-list': `${location}/metadata/snap-${id}.avro`, summary: { operation: 'append' }, 'schema-id': 0,
-          },
-        },
-        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
-      ],
-    });
+    const res = await server.request('POST', '/v1/namespaces/mem/tables/long', appendSnapshotCommit(location, id));
     assert.equal(res.status, 200, res.text);
     last = res.body;
     // loads render (and cache) both answer shapes of the current version

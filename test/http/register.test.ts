@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expectError, serverForFile, SIMPLE_SCHEMA } from './harness.js';
+import { expectError, serverForFile, SIMPLE_SCHEMA, appendSnapshotCommit } from './harness.js';
 
 const server = serverForFile('db');
 
@@ -17,19 +17,7 @@ async function tableWithHistory(name: string) {
   const location: string = created.body.metadata.location;
   let last = created.body;
   for (const id of [1, 2]) {
-    const res = await server.request('POST', `/v1/namespaces/db/tables/${name}`, {
-      requirements: [],
-      updates: [
-        {
-          action: 'add-snapshot',
-          snapshot: {
-            'snapshot-id': id, ...(id > 1 && { 'parent-snapshot-id': id - 1 }), 'sequence-number': id, 'timestamp-ms': Date.now() + id,
-            'manifest-list': `${location}/metadata/snap-${id}.avro`, summary: { operation: 'append' }, 'schema-id': 0,
-          },
-        },
-        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
-      ],
-    });
+    const res = await server.request('POST', `/v1/namespaces/db/tables/${name}`, appendSnapshotCommit(location, id));
     assert.equal(res.status, 200, res.text);
     last = res.body;
   }
