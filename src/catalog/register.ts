@@ -26,8 +26,14 @@ export interface UnregisterResult {
 
 const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table does not exist: ${formatIdentifier(id)}`);
 
-function loadResult(location: string, metadata: TableMetadata): LoadTableResult {
-  return { metadataLocation: location, metadata, metadataJson: stringifyJson(tableMetadataToJson(metadata)), etag: etagOf(location, 'all') };
+function loadResult(ctx: CatalogContext, location: string, metadata: TableMetadata): LoadTableResult {
+  return {
+    metadataLocation: location,
+    metadata,
+    metadataJson: stringifyJson(tableMetadataToJson(metadata)),
+    configJson: ctx.warehouse.engineConfigJson,
+    etag: etagOf(location, 'all'),
+  };
 }
 
 /** Why the name cannot be registered in `state`: a view always, a table unless overwriting. */
@@ -98,7 +104,7 @@ export function registerTable(ctx: CatalogContext, levels: string[], request: Re
     (state) => registerConflict(state, id, request.overwrite),
     () => readForRegister(ctx, id, request.metadataLocation),
     async (state, metadata) => {
-      const result = loadResult(request.metadataLocation, metadata);
+      const result = loadResult(ctx, request.metadataLocation, metadata);
       const current = state.table(id.namespace, id.name);
       if (current?.metadataLocation === request.metadataLocation) return { kind: 'noop', result };
       // the table's files may not overlap another live table's or view's: a purge of one would take the other's

@@ -24,6 +24,8 @@ export interface LoadTableResult {
   metadata: TableMetadata;
   /** the serialised `metadata` object, cached per file */
   metadataJson: string;
+  /** the answer's `config` as JSON text (the catalog's engine config, constant per catalog) */
+  configJson: string;
   /** the whole LoadTableResult body, when it has a metadata location */
   body?: Buffer;
   etag: string;
@@ -87,25 +89,30 @@ interface Rendered {
   etag: string;
 }
 
-/** Rendered answers per (snapshots mode, metadata file), bounded in bytes: metadata files never change. */
+/**
+ * Rendered answers per (snapshots mode, engine config, metadata file), bounded in bytes: metadata
+ * files never change and a catalog's engine config is fixed when it opens; the config is in the
+ * key because one process may serve catalogs with different settings (tests do).
+ */
 const rendered = new ByteLru<string, Rendered>(RENDERED_CACHE_BYTES_MAX);
 const SNAPSHOTS_MODES: readonly SnapshotsMode[] = ['all', 'refs'];
-const renderedKey = (mode: SnapshotsMode, location: string) => `${mode}\u0000${location}`;
+const renderedKey = (mode: SnapshotsMode, config: string, location: string) => `${mode}\u0000${config}\u0000${location}`;
 
 /** Bytes the rendered-answer cache accounts for (never above RENDERED_CACHE_BYTES_MAX). */
 export const renderedCacheBytes = (): number => rendered.bytes;
 
-function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode): LoadTableResult {
-  const cacheKey = renderedKey(mode, location);
+function toResult(ctx: CatalogContext, location: string, metadata: TableMetadata, mode: SnapshotsMode): LoadTableResult {
+  const configJson = ctx.warehouse.engineConfigJson;
+  const cacheKey = renderedKey(mode, configJson, location);
   let cached = rendered.get(cacheKey);
   if (cached === undefined) {
     const json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
-    const body = Buffer.from(`{"metadata-location":${JSON.stringify(location)},"metadata":${json},"config":{}}`);
+    const body = Buffer.from(`{"metadata-location":${JSON.stringify(location)},"metadata":${json},"config":${configJson}}`);
     cached = { json, body, etag: etagOf(location, mode) };
     // the JSON text is held once as a string and once inside the body
     rendered.set(cacheKey, cached, json.length + body.length);
   }
-  return { metadataLocation: location, metadata, metadataJson: cached.json, body: cached.body, etag: cached.etag };
+  return { metadataLocation: location, metadata, metadataJson: cached.json, configJson, body: cached.body, etag: cached.etag };
 }
 
 /**
@@ -114,11 +121,12 @@ function toResult(location: string, metadata: TableMetadata, mode: SnapshotsMode
  */
 export function supersede(ctx: CatalogContext, location: string): void {
   ctx.warehouse.forget(location);
-  for (const mode of SNAPSHOTS_MODES) rendered.delete(renderedKey(mode, location));
+  for (const mode of SNAPSHOTS_MODES) rendered.delete(renderedKey(mode, ctx.warehouse.engineConfigJson, location));
 }
 
 /** The answer for a given version (used when an Idempotency-Key replays a recorded answer). */
-export const renderLoadResult = (location: string, metadata: TableMetadata): LoadTableResult => toResult(location, metadata, 'all');
+export const renderLoadResult = (ctx: CatalogContext, location: string, metadata: TableMetadata): LoadTableResult =>
+  toResult(ctx, location, metadata, 'all');
 
 /**
  * Metadata as the REST API answers it. v3 files say `"current-snapshot-id": null` when there
@@ -170,7 +178,7 @@ export async function loadTableIfChanged(
   }
   const verified = pointer.metadataLocation === before && (await existed) === true;
   const metadata = await ctx.warehouse.read('table', pointer.metadataLocation, !verified);
-  return { kind: 'loaded', result: toResult(pointer.metadataLocation, metadata, mode) };
+  return { kind: 'loaded', result: toResult(ctx, pointer.metadataLocation, metadata, mode) };
 }
 
 export async function tableExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {
@@ -197,7 +205,7 @@ export async function createTable(ctx: CatalogContext, levels: string[], body: C
     checkTableLocation(ctx, ctx.store.state, id, metadata.location);
     const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
     const json = stringifyJson(responseJson(created));
-    return { metadataLocation: undefined, metadata: created, metadataJson: json, etag: '' };
+    return { metadataLocation: undefined, metadata: created, metadataJson: json, configJson: ctx.warehouse.engineConfigJson, etag: '' };
   }
   return writeNewTable(ctx, id, (state) => {
     const taken = nameTakenError(state, id, 'table');
@@ -233,7 +241,7 @@ async function writeNewTable(
     return {
       kind: 'txn',
       effects: [{ op: 'table.create', ns: id.namespace, name: id.name, to: location }],
-      result: toResult(location, metadata, 'all'),
+      result: toResult(ctx, location, metadata, 'all'),
     };
   });
 }
@@ -303,7 +311,7 @@ export async function prepareTableChange(
   const base = await readTable(ctx, pointer.metadataLocation);
   unwrap(checkTableRequirements(requirements, base));
   const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
-  if (!applied.changed) return { kind: 'noop', result: toResult(pointer.metadataLocation, base, 'all') };
+  if (!applied.changed) return { kind: 'noop', result: toResult(ctx, pointer.metadataLocation, base, 'all') };
   if (applied.metadata.location !== base.location) checkTableLocation(ctx, state, id, applied.metadata.location);
   checkPropertiesGrowth(base.properties, applied.metadata.properties, 'table properties');
   const location = newMetadataFileLocation({
@@ -318,7 +326,7 @@ export async function prepareTableChange(
   return {
     kind: 'change',
     effect: { op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location },
-    result: toResult(location, applied.metadata, 'all'),
+    result: toResult(ctx, location, applied.metadata, 'all'),
     removedMetadataFiles: applied.removedMetadataFiles,
     superseded: pointer.metadataLocation,
   };

@@ -13,6 +13,7 @@ import {
 } from '../iceberg/index.js';
 import { checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
 import { ByteLru } from '../util/index.js';
+import { engineConfigFor, type EngineConfig } from './engine-config.js';
 import { CatalogError } from './errors.js';
 import { LocationPolicy } from './locations.js';
 
@@ -56,6 +57,10 @@ export class Warehouse {
   readonly locations: LocationPolicy;
   /** [storage] aws_endpoint: the only host (besides AWS S3's own) remote signing signs for */
   readonly s3Endpoint: string | undefined;
+  /** what engines are told about the storage (LoadTableResult config, /v1/config defaults) */
+  readonly engineConfig: EngineConfig;
+  /** `engineConfig` as the JSON text rendered answers embed */
+  readonly engineConfigJson: string;
   private readonly resolver: LocationResolver;
   private readonly cache = new ByteLru<string, unknown>(METADATA_CACHE_BYTES_MAX);
   private readonly warn: (message: string) => void;
@@ -67,6 +72,8 @@ export class Warehouse {
   ) {
     this.locations = new LocationPolicy(rootUrl, more.allowedLocations);
     this.s3Endpoint = options.aws_endpoint;
+    this.engineConfig = engineConfigFor(this.locations.roots, options);
+    this.engineConfigJson = JSON.stringify(this.engineConfig);
     this.resolver = new LocationResolver(this.locations.roots, options);
     this.warn = more.warn ?? ((message) => console.warn(message));
   }

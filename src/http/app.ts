@@ -97,7 +97,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const lifetime = options.idempotencyKeyLifetime ?? 'PT30M';
   const gate = new IdempotencyGate(options.catalog, parseIsoDurationMs(lifetime), (location) => viewResponseJson(options.catalog, location));
   const router = new Router(app, gate);
-  configRoutes(router, () => ({ 'idempotency-key-lifetime': lifetime }));
+  configRoutes(router, options.catalog.warehouse.engineConfig, () => ({ 'idempotency-key-lifetime': lifetime }));
   namespaceRoutes(router, options.catalog);
   tableRoutes(router, options.catalog);
   viewsRoutes(router, options.catalog);

@@ -62,9 +62,9 @@ export class IdempotencyGate {
     reply.header('idempotent-replayed', 'true');
     if (response.table !== undefined) {
       const metadata = await tables.readTable(this.catalog, response.table);
-      const result = tables.renderLoadResult(response.table, metadata);
+      const result = tables.renderLoadResult(this.catalog, response.table, metadata);
       reply.header('etag', result.etag);
-      return reply.code(200).type('application/json').send(`{"metadata-location":${JSON.stringify(response.table)},"metadata":${result.metadataJson},"config":{}}`);
+      return reply.code(200).type('application/json').send(`{"metadata-location":${JSON.stringify(response.table)},"metadata":${result.metadataJson},"config":${result.configJson}}`);
     }
     if (response.view !== undefined) {
       return reply.code(200).type('application/json').send(await this.replayView(response.view));

@@ -13,7 +13,7 @@ export function sendTable(reply: FastifyReply, result: tables.LoadTableResult): 
   const location = result.metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(result.metadataLocation)},`;
   return reply
     .type('application/json')
-    .send(`{${location}"metadata":${result.metadataJson},"config":{}}`);
+    .send(`{${location}"metadata":${result.metadataJson},"config":${result.configJson}}`);
 }
 
 function snapshotsMode(value: unknown): tables.SnapshotsMode {
