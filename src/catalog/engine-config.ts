@@ -25,8 +25,10 @@ export function engineConfigFor(roots: readonly Location[], storage: BackendOpti
   const backends = new Set<Backend>(roots.map((root) => root.backend));
   const config: Record<string, string> = {};
   if (backends.has('s3')) {
-    if (storage.aws_endpoint !== undefined) {
-      config[S3_ENDPOINT] = storage.aws_endpoint;
+    // engines merge a table's config over their own settings, so the name they must use wins here
+    const endpoint = storage.engine_endpoint ?? storage.aws_endpoint;
+    if (endpoint !== undefined) {
+      config[S3_ENDPOINT] = endpoint;
       // Floe addresses a custom endpoint path-style (objectstore/s3.ts), which is what
       // MinIO, radosgw and most S3-compatible stores need; engines default to virtual hosts
       config[S3_PATH_STYLE_ACCESS] = 'true';
@@ -37,8 +39,9 @@ export function engineConfigFor(roots: readonly Location[], storage: BackendOpti
       config[S3_REGION] = storage.aws_region;
     }
   }
+  // only with gcs_endpoint: that is what says the endpoint is an emulator without authentication
   if (backends.has('gcs') && storage.gcs_endpoint !== undefined) {
-    config[GCS_SERVICE_HOST] = storage.gcs_endpoint;
+    config[GCS_SERVICE_HOST] = storage.engine_endpoint ?? storage.gcs_endpoint;
     // Floe talks to a custom GCS endpoint without authentication (an emulator), so engines must too
     config[GCS_NO_AUTH] = 'true';
   }

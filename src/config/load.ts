@@ -36,6 +36,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('storage', 'azure_storage_account', 'string', 'an Azure storage account name', ['AZURE_STORAGE_ACCOUNT']),
   key('storage', 'azure_endpoint', 'string', 'an http(s) URL of the blob service, e.g. http://127.0.0.1:10000/devstoreaccount1', ['AZURE_STORAGE_BLOB_ENDPOINT']),
   key('storage', 'gcs_endpoint', 'string', 'an http(s) URL of a GCS JSON API endpoint, e.g. http://127.0.0.1:4443'),
+  key('storage', 'engine_endpoint', 'string', 'an http(s) URL engines reach the store at, e.g. http://127.0.0.1:9000'),
   key('storage', 's3_multipart_threshold_mb', 'int', 'an integer from 5 to 5120'),
   key('storage', 's3_multipart_chunk_size_mb', 'int', 'an integer from 5 to 5120'),
   key('storage', 's3_max_concurrent_requests', 'int', 'an integer from 1 to 10000'),

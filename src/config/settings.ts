@@ -37,6 +37,12 @@ export const storageSchema = z.object({
   azure_endpoint: z.string().url().optional(),
   /** GCS JSON API endpoint override (fakes, emulators); used without authentication */
   gcs_endpoint: z.string().url().optional(),
+  /**
+   * the S3 / GCS endpoint engines are told (`s3.endpoint`, `gcs.service.host`) when they reach
+   * the store under another name than Floe does (docker compose: http://minio:9000 inside,
+   * http://127.0.0.1:9000 on the host); defaults to aws_endpoint / gcs_endpoint
+   */
+  engine_endpoint: z.string().url().optional(),
   s3_multipart_threshold_mb: z.number().int().min(5).max(5120).default(8),
   s3_multipart_chunk_size_mb: z.number().int().min(5).max(5120).default(8),
   s3_max_concurrent_requests: z.number().int().min(1).max(10_000).default(100),

@@ -136,6 +136,20 @@ test('an s3:// warehouse: /v1/config and a staged create carry the S3 config', a
   }
 });
 
+test('engine_endpoint: engines are told the name they reach the store at, not the one Floe uses', async () => {
+  const env = { ...ENV, FLOE_ALLOWED_LOCATIONS: '', FLOE_AWS_ENDPOINT: 'http://minio:9000', FLOE_ENGINE_ENDPOINT: 'http://127.0.0.1:9000' };
+  const s3 = await startServer({ warehouse: 's3://bkt3/warehouse', env });
+  try {
+    const config = await request(s3, 'GET', '/v1/config');
+    assert.deepEqual(config.body.defaults, { ...S3_CONFIG, 's3.endpoint': 'http://127.0.0.1:9000' });
+    assert.equal((await request(s3, 'POST', '/v1/namespaces', { namespace: ['db'] })).status, 200);
+    const staged = await request(s3, 'POST', '/v1/namespaces/db/tables', { name: 's', schema: SIMPLE_SCHEMA, 'stage-create': true });
+    assert.equal(staged.body.config['s3.endpoint'], 'http://127.0.0.1:9000');
+  } finally {
+    await s3.close();
+  }
+});
+
 test('a gs:// warehouse with an emulator endpoint: gcs.service.host and gcs.no-auth', async () => {
   const gcs = await startServer({ warehouse: 'gs://bkt/warehouse', env: { ...ENV, FLOE_ALLOWED_LOCATIONS: '', FLOE_GCS_ENDPOINT: 'http://127.0.0.1:4443' } });
   try {
