@@ -129,8 +129,8 @@ function catalogScenario(label: string, skip: string | false, backend: () => Bac
 
     // round 2: the restarted process (a) and a second replica with the default warehouse (b)
     const replicas = await Promise.all([
-      startFloeServe(explicit, env),
-      // its own warehouse differs: the first one's tables are readable only when allowed
+      // the two warehouses differ: each reads the other's tables only because it is allowed to
+      startFloeServe(explicit, { ...env, FLOE_ALLOWED_LOCATIONS: `${storage}/warehouse` }),
       startFloeServe(['--storage', storage, '--port', '0'], { ...env, FLOE_ALLOWED_LOCATIONS: warehouse }),
     ]);
     timings.push(`replica starts ${replicas.map((r) => r.startMs).join(' / ')} ms`);
