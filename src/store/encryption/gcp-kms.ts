@@ -11,8 +11,10 @@ import { KeyConfigError } from './keyring.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 
 const KEY_NAME = /^projects\/[a-z0-9.:-]{1,100}\/locations\/[a-z0-9-]{1,63}\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/;
-/** google.rpc.Code INVALID_ARGUMENT: what decrypt answers for a ciphertext of another key or other AAD */
-const INVALID_ARGUMENT = 3;
+/** what decrypt answers for a ciphertext of another key, other AAD or altered bytes */
+const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+/** google.rpc.Code numbers of the statuses named in messages */
+const RPC_CODES: Record<number, string> = { 3: INVALID_ARGUMENT, 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 9: 'FAILED_PRECONDITION', 16: 'UNAUTHENTICATED' };
 
 export interface GcpKmsOptions {
   /** key id (in Floe's headers) → projects/P/locations/L/keyRings/R/cryptoKeys/K */
@@ -52,7 +54,7 @@ export class GcpKmsProvider implements KeyProvider {
 
   async wrap(keyId: string, dataKey: Buffer, context: Buffer): Promise<Buffer> {
     const name = this.keyName(keyId);
-    const client = await this.connect();
+    const client = await this.connect(keyId);
     try {
       const [out] = await client.encrypt({ name, plaintext: dataKey, additionalAuthenticatedData: context });
       if (!out.ciphertext || out.ciphertext.length === 0) throw new Error('no ciphertext in the answer');
@@ -64,12 +66,12 @@ export class GcpKmsProvider implements KeyProvider {
 
   async unwrap(keyId: string, wrapped: Buffer, context: Buffer): Promise<Buffer | undefined> {
     const name = this.keyName(keyId);
-    const client = await this.connect();
+    const client = await this.connect(keyId);
     let plaintext: Uint8Array | string | null | undefined;
     try {
       [{ plaintext }] = await client.decrypt({ name, ciphertext: wrapped, additionalAuthenticatedData: context });
     } catch (error) {
-      if (codeOf(error) === INVALID_ARGUMENT) return undefined;
+      if (rpcStatusOf(error) === INVALID_ARGUMENT) return undefined;
       throw this.failure('decrypt', keyId, error);
     }
     const opened = typeof plaintext === 'string' ? Buffer.from(plaintext, 'base64') : plaintext ? Buffer.from(plaintext) : undefined;
@@ -92,7 +94,7 @@ export class GcpKmsProvider implements KeyProvider {
     return new Error(`${this.name}: ${operation} with key '${keyId}' failed (${statusOf(error)})`);
   }
 
-  private connect(): Promise<KeyManagementServiceClient> {
+  private async connect(keyId: string): Promise<KeyManagementServiceClient> {
     this.client ??= (async () => {
       const { KeyManagementServiceClient } = await import('@google-cloud/kms').catch(() => {
         throw new KeyConfigError('the Google Cloud KMS provider needs the @google-cloud/kms package, which is not installed');
@@ -107,7 +109,16 @@ export class GcpKmsProvider implements KeyProvider {
       silence(client);
       return client;
     })();
-    return this.client;
+    const client = await this.client;
+    // Credentials first: were the client's first call to find none, every call kind it
+    // prepared would reject, and all but one of those rejections would go unhandled.
+    try {
+      await client.auth.getClient();
+    } catch (error) {
+      this.client = undefined; // a later call looks again (the metadata server may be back)
+      throw this.failure('authenticate', keyId, error);
+    }
+    return client;
   }
 
   toJSON() {
@@ -126,12 +137,28 @@ function silence(client: KeyManagementServiceClient): void {
   holder._log = quiet;
 }
 
-function codeOf(error: unknown): number | undefined {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'number' ? code : undefined;
+/**
+ * The google.rpc status of a failed call: the client throws a GoogleError (numeric `code`) or,
+ * when its auth client's fetch refuses the HTTP status first, a GaxiosError whose message is
+ * the answer's `{"error": {"status": ...}}`. Only the status is taken: these errors also hold
+ * the request (data key and token included), so they are never passed on.
+ */
+function rpcStatusOf(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'number' && RPC_CODES[code]) return RPC_CODES[code];
+  if (!error.message.startsWith('{')) return undefined;
+  try {
+    const status = (JSON.parse(error.message) as { error?: { status?: unknown } }).error?.status;
+    return typeof status === 'string' && /^[A-Z_]{1,40}$/.test(status) ? status : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function statusOf(error: unknown): string {
-  const code = codeOf(error);
-  return code !== undefined ? `gRPC code ${code}` : error instanceof Error ? error.name : 'error';
+  const http = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  const status = rpcStatusOf(error);
+  const parts = [status, typeof http === 'number' ? `HTTP ${http}` : undefined].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : error instanceof Error ? error.name : 'error';
 }
