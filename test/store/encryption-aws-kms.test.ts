@@ -124,6 +124,17 @@ test('no AWS credentials anywhere in the chain: a start-up error naming the key 
   assert.equal(fake.requests.length, before, 'nothing reached KMS');
 });
 
+test('a KMS error other than a refused ciphertext names the key id and the error, not the request', async () => {
+  chainEnv({ AWS_ACCESS_KEY_ID: 'AKIAFLOETESTCHAIN', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_ENDPOINT_URL_KMS: fake.endpoint });
+  const provider = new AwsKmsProvider({ keys: new Map([['gone', 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000']]) });
+  const dataKey = randomBytes(32);
+  await assert.rejects(provider.wrap('gone', dataKey, wrapContext('c', 'gone')), (e: Error) => {
+    assert.match(e.message, /AWS KMS: Encrypt with key 'gone' failed \(NotFoundException, HTTP 400\)/);
+    assert.ok(!e.message.includes(dataKey.toString('base64')) && !/fake-secret|AKIA/.test(e.message), e.message);
+    return true;
+  });
+});
+
 test('AWS KMS key configuration: ARNs checked, region from the ARN, errors name the id', () => {
   const keys = parseAwsKmsKeys('a:arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab,b:arn:aws:kms:us-east-2:111122223333:alias/floe', 'test');
   assert.deepEqual([...keys.keys()], ['a', 'b']);

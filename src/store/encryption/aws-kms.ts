@@ -4,6 +4,7 @@
 // roles). The context (catalog id, key id) is the EncryptionContext, which KMS authenticates
 // and requires again on Decrypt; it is base64 because it holds NUL separators.
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_CONNECT_TIMEOUT_MS, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/limits.js';
 import type { KeyProvider } from './keyring.js';
 import { KeyConfigError } from './keyring.js';
 import { KEY_ID_PATTERN } from './envelope.js';
@@ -101,8 +102,12 @@ export class AwsKmsProvider implements KeyProvider {
     if (!client) {
       client = (async () => {
         const sdk = await loadSdk();
+        // as for S3 (src/objectstore/s3.ts): the SDK's Node 20 notice is about its future releases
+        process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
         return new sdk.KMSClient({
           region,
+          maxAttempts: ENCRYPTION_KMS_ATTEMPTS_MAX,
+          requestHandler: { connectionTimeout: ENCRYPTION_KMS_CONNECT_TIMEOUT_MS, requestTimeout: ENCRYPTION_KMS_REQUEST_TIMEOUT_MS },
           ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
           ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
         });

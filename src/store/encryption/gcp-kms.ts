@@ -6,6 +6,7 @@
 // The client uses the library's HTTP/JSON transport (`fallback`), not gRPC: it is the one a
 // fake of the REST API can check here, and a few calls per data key need nothing more.
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/limits.js';
 import type { KeyProvider } from './keyring.js';
 import { KeyConfigError } from './keyring.js';
 import { KEY_ID_PATTERN } from './envelope.js';
@@ -13,6 +14,7 @@ import { KEY_ID_PATTERN } from './envelope.js';
 const KEY_NAME = /^projects\/[a-z0-9.:-]{1,100}\/locations\/[a-z0-9-]{1,63}\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/;
 /** what decrypt answers for a ciphertext of another key, other AAD or altered bytes */
 const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+const CALL_OPTIONS = { timeout: ENCRYPTION_KMS_REQUEST_TIMEOUT_MS, maxRetries: ENCRYPTION_KMS_ATTEMPTS_MAX - 1 };
 /** google.rpc.Code numbers of the statuses named in messages */
 const RPC_CODES: Record<number, string> = { 3: INVALID_ARGUMENT, 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 9: 'FAILED_PRECONDITION', 16: 'UNAUTHENTICATED' };
 
@@ -56,7 +58,7 @@ export class GcpKmsProvider implements KeyProvider {
     const name = this.keyName(keyId);
     const client = await this.connect(keyId);
     try {
-      const [out] = await client.encrypt({ name, plaintext: dataKey, additionalAuthenticatedData: context });
+      const [out] = await client.encrypt({ name, plaintext: dataKey, additionalAuthenticatedData: context }, CALL_OPTIONS);
       if (!out.ciphertext || out.ciphertext.length === 0) throw new Error('no ciphertext in the answer');
       return Buffer.from(out.ciphertext);
     } catch (error) {
@@ -69,7 +71,7 @@ export class GcpKmsProvider implements KeyProvider {
     const client = await this.connect(keyId);
     let plaintext: Uint8Array | string | null | undefined;
     try {
-      [{ plaintext }] = await client.decrypt({ name, ciphertext: wrapped, additionalAuthenticatedData: context });
+      [{ plaintext }] = await client.decrypt({ name, ciphertext: wrapped, additionalAuthenticatedData: context }, CALL_OPTIONS);
     } catch (error) {
       if (rpcStatusOf(error) === INVALID_ARGUMENT) return undefined;
       throw this.failure('decrypt', keyId, error);
