@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { MemoryObjectStore } from '../../src/objectstore/memory.js';
 import { listAll, type ObjectStore } from '../../src/objectstore/index.js';
 import { loadSettings } from '../../src/config/load.js';
-import { AwsKmsProvider, CatalogStore, logKey, openKeyProvider, parseAwsKmsKeys, regionOfArn, scanEncryption, wrapContext, type Prepared } from '../../src/store/index.js';
+import { AWS_CONTEXT_KEY, AwsKmsProvider, CatalogStore, logKey, openKeyProvider, parseAwsKmsKeys, regionOfArn, scanEncryption, wrapContext, type Prepared } from '../../src/store/index.js';
 import { awsKmsFake, type AwsKmsFake } from '../fakes/aws-kms-fake.js';
 
 const CHAIN_ENV = [
@@ -133,6 +133,19 @@ test('a KMS error other than a refused ciphertext names the key id and the error
     assert.ok(!e.message.includes(dataKey.toString('base64')) && !/fake-secret|AKIA/.test(e.message), e.message);
     return true;
   });
+});
+
+test("a data key made by KMS GenerateDataKey under Floe's EncryptionContext opens through the provider", async () => {
+  chainEnv({ AWS_ACCESS_KEY_ID: 'AKIAFLOETESTCHAIN', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_ENDPOINT_URL_KMS: fake.endpoint });
+  const arn = fake.createKey();
+  const { KMSClient, GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
+  const client = new KMSClient({ region: regionOfArn(arn) });
+  const context = wrapContext('catalog-g', 'gen');
+  const made = await client.send(new GenerateDataKeyCommand({ KeyId: arn, KeySpec: 'AES_256', EncryptionContext: { [AWS_CONTEXT_KEY]: context.toString('base64') } }));
+  client.destroy();
+  const provider = new AwsKmsProvider({ keys: new Map([['gen', arn]]) });
+  assert.deepEqual(await provider.unwrap('gen', Buffer.from(made.CiphertextBlob!), context), Buffer.from(made.Plaintext!));
+  assert.equal(await provider.unwrap('gen', Buffer.from(made.CiphertextBlob!), wrapContext('catalog-h', 'gen')), undefined);
 });
 
 test('AWS KMS key configuration: ARNs checked, region from the ARN, errors name the id', () => {
