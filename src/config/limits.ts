@@ -153,3 +153,9 @@ export const ENCRYPTION_KEYRING_KEYS_MAX = 64;
 export const ENCRYPTION_KEY_FILE_BYTES_MAX = 64 * 1024;
 /** Archive size an encrypted backup is sealed or opened in memory. */
 export const ENCRYPTION_BACKUP_BYTES_MAX = 2 * 1024 * 1024 * 1024 - 1;
+/** One KMS call (AWS KMS, Cloud KMS): a hung key service fails the read or write, not hangs it. */
+export const ENCRYPTION_KMS_REQUEST_TIMEOUT_MS = 10_000;
+/** Connecting to a KMS endpoint. */
+export const ENCRYPTION_KMS_CONNECT_TIMEOUT_MS = 3_000;
+/** Attempts of one KMS call (the SDKs retry throttling and unavailability, with backoff). */
+export const ENCRYPTION_KMS_ATTEMPTS_MAX = 3;

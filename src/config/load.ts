@@ -22,9 +22,11 @@ function key(section: KeyInfo['section'], name: string, type: KeyType, allowed: 
 
 // [encryption]: each key as FLOE_ENCRYPTION_<KEY> (`keys` holds secrets: never echoed)
 const ENCRYPTION_KEYS: KeyInfo[] = [
-  { ...key('encryption', 'provider', 'string', 'none, local or azure-keyvault'), env: ['FLOE_ENCRYPTION_PROVIDER'] },
-  { ...key('encryption', 'keys', 'string', 'id:base64-of-32-bytes (local) or id:key-url (azure-keyvault), comma-separated'), env: ['FLOE_ENCRYPTION_KEYS'] },
+  { ...key('encryption', 'provider', 'string', 'none, local, aws-kms, gcp-kms or azure-keyvault'), env: ['FLOE_ENCRYPTION_PROVIDER'] },
+  { ...key('encryption', 'keys', 'string', 'id:base64-of-32-bytes (local), id:key-or-alias-ARN (aws-kms), id:projects/P/locations/L/keyRings/R/cryptoKeys/K (gcp-kms) or id:key-url (azure-keyvault), comma-separated'), env: ['FLOE_ENCRYPTION_KEYS'] },
   { ...key('encryption', 'key_file', 'string', 'a file of id:base64 lines'), env: ['FLOE_ENCRYPTION_KEY_FILE'] },
+  { ...key('encryption', 'aws_endpoint', 'string', 'an http(s) URL (aws-kms; default: the region of the key ARN; the SDK also reads AWS_ENDPOINT_URL_KMS)'), env: ['FLOE_ENCRYPTION_AWS_ENDPOINT'] },
+  { ...key('encryption', 'gcp_endpoint', 'string', 'an http(s) URL (gcp-kms; default: https://cloudkms.googleapis.com)'), env: ['FLOE_ENCRYPTION_GCP_ENDPOINT'] },
   { ...key('encryption', 'active_key', 'string', 'a key id: letters, digits, . _ - (at most 64)'), env: ['FLOE_ENCRYPTION_ACTIVE_KEY'] },
 ];
 

@@ -91,13 +91,20 @@ export const backupSchema = z.object({
 
 /** [encryption]: envelope encryption of the catalog's own objects (docs/encryption.md). */
 export const encryptionSchema = z.object({
-  provider: z.enum(['none', 'local', 'azure-keyvault']).default('none'),
-  /** local provider: `id:base64,...` (secret: never printed); azure-keyvault: `id:https://<vault>/keys/<name>[/<version>],...` */
+  provider: z.enum(['none', 'local', 'aws-kms', 'gcp-kms', 'azure-keyvault']).default('none'),
+  /**
+   * local provider: `id:base64,...` (secret: never printed); aws-kms: `id:arn:aws:kms:...:key/...` or alias ARN;
+   * gcp-kms: `id:projects/P/locations/L/keyRings/R/cryptoKeys/K`; azure-keyvault: `id:https://<vault>/keys/<name>[/<version>],...`
+   */
   keys: z.string().min(1).optional(),
   /** local provider: a file of `id:base64` lines */
   key_file: z.string().min(1).optional(),
   /** key id that new catalogs and `floe keys rotate` use */
   active_key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  /** aws-kms: a KMS endpoint in place of the regional one (a VPC endpoint, or a test's fake) */
+  aws_endpoint: z.string().url().optional(),
+  /** gcp-kms: a Cloud KMS endpoint in place of cloudkms.googleapis.com (a private endpoint, or a test's fake) */
+  gcp_endpoint: z.string().url().optional(),
 });
 
 export const settingsSchema = z.object({

@@ -143,7 +143,7 @@ test('[encryption] loads from a TOML file and FLOE_ENCRYPTION_*; errors never ec
   assert.equal(openKeyProvider(fromFile.encryption)?.activeKey, 'a');
   const fromEnv = loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'local', FLOE_ENCRYPTION_KEYS: `b:${material}` } });
   assert.deepEqual(openKeyProvider(fromEnv.encryption)?.provider.keyIds(), ['b']);
-  assert.throws(() => loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'vault' } }), /provider \(environment FLOE_ENCRYPTION_PROVIDER\).*allowed: none, local or azure-keyvault/);
+  assert.throws(() => loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'vault' } }), /provider \(environment FLOE_ENCRYPTION_PROVIDER\).*allowed: none, local, aws-kms, gcp-kms or azure-keyvault/);
   const bad = `c:${material.slice(0, 20)}`;
   assert.throws(
     () => openKeyProvider(loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'local', FLOE_ENCRYPTION_KEYS: bad } }).encryption),

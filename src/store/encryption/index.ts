@@ -5,3 +5,5 @@ export * from './scan.js';
 export * from './rewrap.js';
 export * from './backup.js';
 export * from './azure-keyvault.js';
+export * from './aws-kms.js';
+export * from './gcp-kms.js';

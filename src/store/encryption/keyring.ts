@@ -7,6 +7,8 @@ import { ENCRYPTION_KEY_FILE_BYTES_MAX, ENCRYPTION_KEYRING_KEYS_MAX } from '../.
 import type { EncryptionSettings } from '../../config/settings.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 import { AzureKeyVaultProvider, parseKeyVaultKeys } from './azure-keyvault.js';
+import { AwsKmsProvider, parseAwsKmsKeys } from './aws-kms.js';
+import { GcpKmsProvider, parseGcpKmsKeys } from './gcp-kms.js';
 
 export interface KeyProvider {
   /** for messages: "local keyring", "AWS KMS", ... */
@@ -117,6 +119,17 @@ export function openKeyProvider(settings: EncryptionSettings | undefined): Encry
       throw new KeyConfigError('encryption keys are configured but [encryption] provider is none: set FLOE_ENCRYPTION_PROVIDER=local');
     }
     return undefined;
+  }
+  const keysSource = '[encryption] keys (FLOE_ENCRYPTION_KEYS)';
+  if (settings.provider === 'aws-kms') {
+    if (!settings.keys) throw new KeyConfigError('[encryption] provider is aws-kms but no keys are configured: set FLOE_ENCRYPTION_KEYS=id:arn:aws:kms:<region>:<account>:key/<key-id>');
+    const arns = parseAwsKmsKeys(settings.keys, keysSource);
+    return { provider: new AwsKmsProvider({ keys: arns, endpoint: settings.aws_endpoint }), activeKey: chooseActive(settings.active_key, [...arns.keys()]) };
+  }
+  if (settings.provider === 'gcp-kms') {
+    if (!settings.keys) throw new KeyConfigError('[encryption] provider is gcp-kms but no keys are configured: set FLOE_ENCRYPTION_KEYS=id:projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>');
+    const names = parseGcpKmsKeys(settings.keys, keysSource);
+    return { provider: new GcpKmsProvider({ keys: names, endpoint: settings.gcp_endpoint }), activeKey: chooseActive(settings.active_key, [...names.keys()]) };
   }
   if (settings.provider === 'azure-keyvault') {
     if (!settings.keys) throw new KeyConfigError('[encryption] provider is azure-keyvault but no keys are configured: set FLOE_ENCRYPTION_KEYS=id:https://<vault>.vault.azure.net/keys/<name>');
