@@ -11,7 +11,7 @@ import {
 import {
   decodeMetadataFile, encodeMetadataFile, parseTableMetadata, parseViewMetadata, type TableMetadata, type ViewMetadata,
 } from '../iceberg/index.js';
-import { checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
+import { blockedByObject, checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
 import { ByteLru } from '../util/index.js';
 import { engineConfigFor, type EngineConfig } from './engine-config.js';
 import { CatalogError } from './errors.js';
@@ -135,6 +135,10 @@ export class Warehouse {
     // nobody reads the file before its pointer is committed, so the cheaper create will do
     const bytes = encodeMetadataFile(json, location);
     const outcome = store.putUnpublished ? await store.putUnpublished(key, bytes) : await store.putIfAbsent(key, bytes);
+    if (outcome.kind === 'unknown' && blockedByObject(outcome)) {
+      // a location chosen by the client that runs through an existing file (a dropped table's)
+      throw new CatalogError('BadRequest', `Cannot write metadata file ${location}: a file already exists where the location needs a directory`);
+    }
     if (outcome.kind !== 'created') {
       const why = outcome.kind === 'exists' ? 'it already exists' : outcome.cause.message;
       throw new CatalogError('ServiceUnavailable', `Cannot write metadata file ${location}: ${why}`);

@@ -131,3 +131,12 @@ export async function listAll(
     startAfter = page.nextStartAfter;
   }
 }
+
+/**
+ * Whether a failed write was refused because a path prefix of the key is itself an object
+ * (file:// ENOTDIR: a file where a directory is needed): the key can never be written, so the
+ * location is the request's fault, not the storage's. Object stores have no such conflict.
+ */
+export function blockedByObject(outcome: Unknown): boolean {
+  return (outcome.cause as NodeJS.ErrnoException).code === 'ENOTDIR';
+}

@@ -278,6 +278,25 @@ test('a table or view location may not overlap a live table\'s: create, register
   assert.ok(existsSync(fileURLToPath(a['metadata-location'])));
 });
 
+test('a location running through a dropped table\'s metadata file is a 400, not a 503 (found by fuzz seed 31)', async () => {
+  const gone = await create('ov_gone');
+  const file: string = gone['metadata-location'];
+  assert.equal((await server.request('DELETE', '/v1/namespaces/db/tables/ov_gone')).status, 204);
+  // no live table owns the file any more, so no overlap: the write itself meets a file where it needs a directory
+  const table = await server.request('POST', '/v1/namespaces/db/tables', { name: 'through_file', schema: SIMPLE_SCHEMA, location: file });
+  expectError(table, 400, 'BadRequestException', /a file already exists where the location needs a directory/);
+  const view = await server.request('POST', '/v1/namespaces/db/views', {
+    name: 'through_file_v', location: file, schema: SIMPLE_SCHEMA, properties: {},
+    'view-version': {
+      'version-id': 1, 'timestamp-ms': 1_700_000_000_000, 'schema-id': 0, summary: {}, 'default-namespace': ['db'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    },
+  });
+  expectError(view, 400, 'BadRequestException', /a file already exists where the location needs a directory/);
+  assert.equal((await server.request('HEAD', '/v1/namespaces/db/tables/through_file')).status, 404);
+  assert.ok(existsSync(fileURLToPath(file)), 'the dropped table\'s file is untouched');
+});
+
 // ---- register reads only what it may ------------------------------------------------------------
 
 async function registerRefused(location: string, message: RegExp, secret?: string) {
