@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { MemoryObjectStore } from '../../src/objectstore/memory.js';
 import { listAll, type ObjectStore } from '../../src/objectstore/index.js';
 import { loadSettings } from '../../src/config/load.js';
-import { AWS_CONTEXT_KEY, AwsKmsProvider, CatalogStore, logKey, openKeyProvider, parseAwsKmsKeys, regionOfArn, scanEncryption, wrapContext, type Prepared } from '../../src/store/index.js';
+import { AWS_CONTEXT_KEY, AwsKmsProvider, CatalogStore, openKeyProvider, parseAwsKmsKeys, regionOfArn, scanEncryption, wrapContext } from '../../src/store/index.js';
+import { assertProviderBindsContext, createNamespace } from './kms-provider-checks.js';
 import { awsKmsFake, type AwsKmsFake } from '../fakes/aws-kms-fake.js';
 
 const CHAIN_ENV = [
@@ -40,7 +41,7 @@ async function keysOf(store: ObjectStore): Promise<string[]> {
   return listed.map((o) => o.key);
 }
 
-const ns = (name: string) => async (): Promise<Prepared<null>> => ({ kind: 'txn', effects: [{ op: 'ns.create', ns: [name], properties: {} }], result: null });
+const ns = createNamespace;
 
 test('a catalog encrypted with KMS keys through the SDK: create, reopen, rotate; the wrong key is a start-up error naming it', async () => {
   chainEnv({ AWS_ACCESS_KEY_ID: 'AKIAFLOETESTCHAIN', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_ENDPOINT_URL_KMS: fake.endpoint });
@@ -81,35 +82,7 @@ test('KMS refuses another EncryptionContext and another key: unwrap says no, the
   const k2 = fake.createKey();
   // the endpoint from Floe's own setting this time
   const { provider } = openKeyProvider(loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'aws-kms', FLOE_ENCRYPTION_KEYS: `x:${k1},y:${k2}`, FLOE_ENCRYPTION_ACTIVE_KEY: 'x', FLOE_ENCRYPTION_AWS_ENDPOINT: fake.endpoint } }).encryption)!;
-  const dataKey = randomBytes(32);
-  const wrapped = await provider.wrap('x', dataKey, wrapContext('catalog-a', 'x'));
-  assert.ok(!wrapped.includes(dataKey), 'the wrapped key does not contain the data key');
-  assert.deepEqual(await provider.unwrap('x', wrapped, wrapContext('catalog-a', 'x')), dataKey);
-  assert.equal(await provider.unwrap('x', wrapped, wrapContext('catalog-b', 'x')), undefined, 'another catalog id');
-  assert.equal(await provider.unwrap('y', wrapped, wrapContext('catalog-a', 'x')), undefined, 'another key');
-  const flipped = Buffer.from(wrapped);
-  flipped[flipped.length - 1]! ^= 1;
-  assert.equal(await provider.unwrap('x', flipped, wrapContext('catalog-a', 'x')), undefined, 'an altered ciphertext');
-
-  // an entry of another catalog (same KMS key, other catalog id) appended to this one's log
-  const objects = new MemoryObjectStore('memory://kms-ctx', 'kms-ctx');
-  const store = await CatalogStore.open(objects, { create: true, gcIntervalMs: 0, encryption: { provider, activeKey: 'x' } });
-  await store.commit(ns('ours'));
-  const head = store.headSeq;
-  await store.close();
-  const foreign = new MemoryObjectStore('memory://kms-foreign', 'kms-foreign');
-  const theirs = await CatalogStore.open(foreign, { create: true, gcIntervalMs: 0, encryption: { provider, activeKey: 'x' } });
-  await theirs.commit(ns('theirs'));
-  await theirs.commit(ns('theirs_too'));
-  await theirs.close();
-  const entry = await foreign.get(logKey(head + 1));
-  assert.ok(entry.kind === 'found');
-  await objects.put(logKey(head + 1), entry.body);
-  await assert.rejects(CatalogStore.open(objects, { create: false, gcIntervalMs: 0, encryption: { provider, activeKey: 'x' } }), (e: Error) => {
-    assert.ok(e.message.includes(logKey(head + 1)) && /key 'x'/.test(e.message), e.message);
-    assert.ok(!e.message.includes(dataKey.toString('base64')) && !/[A-Za-z0-9+/]{40,}/.test(e.message), e.message);
-    return true;
-  });
+  await assertProviderBindsContext(provider, 'kms');
 });
 
 test('no AWS credentials anywhere in the chain: a start-up error naming the key id', async () => {

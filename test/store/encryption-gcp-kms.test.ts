@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { MemoryObjectStore } from '../../src/objectstore/memory.js';
 import { listAll } from '../../src/objectstore/index.js';
 import { loadSettings } from '../../src/config/load.js';
-import { CatalogStore, GcpKmsProvider, logKey, openKeyProvider, parseGcpKmsKeys, scanEncryption, wrapContext, type Prepared } from '../../src/store/index.js';
+import { CatalogStore, GcpKmsProvider, openKeyProvider, parseGcpKmsKeys, scanEncryption, wrapContext } from '../../src/store/index.js';
 import { gcpKmsFake, type GcpKmsFake } from '../fakes/gcp-kms-fake.js';
+import { assertProviderBindsContext, createNamespace } from './kms-provider-checks.js';
 
 const execFileAsync = promisify(execFile);
 const ADC_ENV = ['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_CONFIG', 'METADATA_SERVER_DETECTION', 'GOOGLE_SDK_NODE_LOGGING', 'GOOGLE_CLOUD_UNIVERSE_DOMAIN'];
@@ -43,7 +44,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ns = (name: string) => async (): Promise<Prepared<null>> => ({ kind: 'txn', effects: [{ op: 'ns.create', ns: [name], properties: {} }], result: null });
+const ns = createNamespace;
 const settingsFor = (keys: string, active: string) =>
   loadSettings({ env: { FLOE_ENCRYPTION_PROVIDER: 'gcp-kms', FLOE_ENCRYPTION_KEYS: keys, FLOE_ENCRYPTION_ACTIVE_KEY: active, FLOE_ENCRYPTION_GCP_ENDPOINT: fake.endpoint } }).encryption;
 
@@ -83,35 +84,7 @@ test('a catalog encrypted with Cloud KMS keys through the SDK: create, reopen, r
 test('Cloud KMS refuses other AAD and another key: unwrap says no, the store names the key id and the object', async () => {
   adcEnv({ GOOGLE_APPLICATION_CREDENTIALS: keyFile });
   const { provider } = openKeyProvider(settingsFor(`x:${fake.createKey('x')},y:${fake.createKey('y')}`, 'x'))!;
-  const dataKey = randomBytes(32);
-  const wrapped = await provider.wrap('x', dataKey, wrapContext('catalog-a', 'x'));
-  assert.deepEqual(await provider.unwrap('x', wrapped, wrapContext('catalog-a', 'x')), dataKey);
-  assert.ok(!wrapped.includes(dataKey));
-  assert.equal(await provider.unwrap('x', wrapped, wrapContext('catalog-b', 'x')), undefined, 'another catalog id');
-  assert.equal(await provider.unwrap('y', wrapped, wrapContext('catalog-a', 'x')), undefined, 'another key');
-  const flipped = Buffer.from(wrapped);
-  flipped[flipped.length - 1]! ^= 1;
-  assert.equal(await provider.unwrap('x', flipped, wrapContext('catalog-a', 'x')), undefined, 'an altered ciphertext');
-
-  // an entry of another catalog (same key, other catalog id) appended to this one's log
-  const objects = new MemoryObjectStore('memory://gkms-ctx', 'gkms-ctx');
-  const store = await CatalogStore.open(objects, { create: true, gcIntervalMs: 0, encryption: { provider, activeKey: 'x' } });
-  await store.commit(ns('ours'));
-  const head = store.headSeq;
-  await store.close();
-  const foreign = new MemoryObjectStore('memory://gkms-foreign', 'gkms-foreign');
-  const theirs = await CatalogStore.open(foreign, { create: true, gcIntervalMs: 0, encryption: { provider, activeKey: 'x' } });
-  await theirs.commit(ns('theirs'));
-  await theirs.commit(ns('theirs_too'));
-  await theirs.close();
-  const entry = await foreign.get(logKey(head + 1));
-  assert.ok(entry.kind === 'found');
-  await objects.put(logKey(head + 1), entry.body);
-  await assert.rejects(CatalogStore.open(objects, { create: false, gcIntervalMs: 0, encryption: { provider, activeKey: 'x' } }), (e: Error) => {
-    assert.ok(e.message.includes(logKey(head + 1)) && /key 'x'/.test(e.message), e.message);
-    assert.ok(!/[A-Za-z0-9+/]{40,}/.test(e.message), e.message);
-    return true;
-  });
+  await assertProviderBindsContext(provider, 'gkms');
 });
 
 test("the client library's debug log, switched on, prints no request or answer (they hold data keys)", async () => {
