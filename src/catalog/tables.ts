@@ -7,10 +7,9 @@ import {
   refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Effect, Prepared } from '../store/index.js';
-import { RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
+import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX, RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
 import { ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
-import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX } from '../config/limits.js';
 import { CatalogError } from './errors.js';
 import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
 import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';

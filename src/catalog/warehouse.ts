@@ -35,11 +35,6 @@ function plainBytes(body: Buffer): number {
   return gzipped ? Math.max(body.length, body.readUInt32LE(body.length - 4)) : body.length;
 }
 
-export interface CachedFile<T> {
-  location: string;
-  value: T;
-}
-
 /** NAME_MAX of the file systems Floe runs on. */
 const FILE_NAME_BYTES_MAX = 255;
 

@@ -33,12 +33,6 @@ export const LOCATION_SEGMENT_CHARS_MAX = 64;
 export const LOCATION_NAMESPACE_CHARS_MAX = 256;
 /** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */
 export const REQUEST_JSON_DEPTH_MAX = 512;
-/**
- * A path segment made from a name in a default location (before the table's unique suffix):
- * file systems allow 255 bytes per segment, and a percent-encoded name takes up to 3 bytes
- * per byte, so a long name is cut here; the suffix keeps locations unique.
- */
-export const LOCATION_SEGMENT_BYTES_MAX = 200;
 
 // ---- request contents: every map and list a client sends has a bound, so no request can grow
 // the catalog state, a log entry or a metadata file without limit (one namespace had grown to
