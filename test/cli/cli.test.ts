@@ -117,7 +117,8 @@ test('two serve processes on one file:// root see each other on the very next re
 });
 
 /** Starts serve with `args`, returns its banner once it listens (or its exit code and stderr). */
-function serveUntilListening(args: string[], env: Record<string, string> = {}) {
+/** `bannerEnd`: the last banner line to wait for (the banner's lines may arrive in several chunks). */
+function serveUntilListening(args: string[], env: Record<string, string> = {}, bannerEnd = /warehouse: .*\n/) {
   const child = spawn(process.execPath, [...ENTRY, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
@@ -125,7 +126,7 @@ function serveUntilListening(args: string[], env: Record<string, string> = {}) {
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const started = new Promise<{ listening: true; banner: string } | { listening: false; code: number | null; stderr: string }>((resolve) => {
     child.stdout.on('data', () => {
-      if (/warehouse: .*\n/.test(out) && /serving at/.test(out)) setImmediate(() => resolve({ listening: true, banner: out }));
+      if (bannerEnd.test(out) && /serving at/.test(out)) setImmediate(() => resolve({ listening: true, banner: out }));
     });
     child.once('exit', (code) => resolve({ listening: false, code, stderr: err }));
   });
@@ -187,7 +188,7 @@ test('a warehouse given as a plain or relative path is refused at start with the
 });
 
 test('memory:// warns that it keeps nothing, and removes its temp warehouse on exit', async () => {
-  const server = serveUntilListening(['--storage', 'memory://']);
+  const server = serveUntilListening(['--storage', 'memory://'], {}, /everything is lost when it exits\n/);
   const started = await server.started;
   assert.ok(started.listening, JSON.stringify(started));
   assert.match(started.banner, /memory:\/\/ keeps the catalog in this process only: everything is lost when it exits/);
