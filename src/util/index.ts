@@ -6,3 +6,4 @@ export * from './clone.js';
 export * from './duration.js';
 export * from './suggest.js';
 export * from './byte-lru.js';
+export * from './telemetry.js';
