@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './names.js';
 export * from './context.js';
+export * from './request-context.js';
 export * from './pagination.js';
 export * from './warehouse.js';
 export * from './catalog.js';

@@ -1,0 +1,37 @@
+// What one request carries from the route down to the store, passed explicitly: nothing about a
+// request travels in hidden scopes. http/ builds it once per request; catalog operations read it.
+import type { Consistency } from '../store/index.js';
+import type { Logger } from '../util/index.js';
+
+/** Who is asking: anonymous until authentication (issue 12) turns a token into a user. */
+export type Principal =
+  | { readonly kind: 'anonymous' }
+  | {
+      readonly kind: 'user';
+      /** stable id: a built-in principal's name, or the OIDC subject (or configured claim) */
+      readonly name: string;
+      readonly roles: readonly string[];
+      readonly source: 'builtin' | 'oidc';
+    };
+
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export interface IdempotencyRequest {
+  readonly key: string;
+  /** method and path */
+  readonly fingerprint: string;
+  /** sha256 of the request body: the same key sent with another body is refused, not replayed */
+  readonly bodySha256: string;
+}
+
+export interface RequestContext {
+  /** x-request-id when the client sent a valid one, else generated; echoed and logged */
+  readonly requestId: string;
+  readonly principal: Principal;
+  readonly idempotency?: IdempotencyRequest;
+  /** the read consistency the request asked for (x-floe-consistency); absent: the configured one */
+  readonly consistency?: Consistency;
+  /** wall-clock ms after which the request's work is abandoned */
+  readonly deadlineMs?: number;
+  readonly log: Logger;
+}
