@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/table-metadata.js';
-import { applyTableUpdates } from '../../src/iceberg/table-updates.js';
+import { parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/index.js';
+import { applyTableUpdates } from '../../src/iceberg/index.js';
 import { parseJson, stringifyJson } from '../../src/util/json.js';
 import { addSnapshot, baseTable, deepFreeze, setMain, snapshot, T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 

@@ -10,7 +10,7 @@
 import { SCAN_FILTER_DEPTH_MAX } from '../../config/limits.js';
 import { err, ok, type Result } from '../../util/result.js';
 import { invalid, type IcebergError } from '../errors.js';
-import type { NestedField, Type } from '../table-metadata.js';
+import type { NestedField, Type } from '../table/index.js';
 import { parseTransform, resultKind, type Transform } from './transforms.js';
 import { literalFor, primitiveKind, type PrimitiveKind, type Value } from './values.js';
 
