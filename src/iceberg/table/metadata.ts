@@ -1,6 +1,6 @@
-// Iceberg table metadata files: the lenient
-// reader (accepts legacy v1 fields, nulls and missing optional arrays) and the writer that follows
-// the Java TableMetadataParser rules per format version (SERVER-RULES §2.7, §2.8).
+// Iceberg table metadata files: the lenient reader (accepts legacy v1 fields, nulls and missing
+// optional arrays) and the writer that follows the Java TableMetadataParser rules per format
+// version (SERVER-RULES §2.7, §2.8).
 import { z } from 'zod';
 import { err, ok, type Result } from '../../util/index.js';
 import { invalid, type IcebergError } from '../errors.js';
