@@ -5,3 +5,4 @@ export * from './metadata.js';
 export * from './create.js';
 export * from './updates.js';
 export * from './requirements.js';
+export { TABLE_UPDATE_ACTIONS, type TableUpdateAction } from './wire.js';

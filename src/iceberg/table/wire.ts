@@ -146,14 +146,14 @@ const TableUpdateZ = z.discriminatedUnion('action', [
 export type TableUpdate = z.infer<typeof TableUpdateZ>;
 export type TableUpdateAction = TableUpdate['action'];
 
-const TABLE_ACTIONS: ReadonlySet<string> = new Set(TableUpdateZ.options.map((o) => o.shape.action.value));
+export const TABLE_UPDATE_ACTIONS: ReadonlySet<string> = new Set(TableUpdateZ.options.map((o) => o.shape.action.value));
 const VIEW_ONLY_ACTIONS: ReadonlySet<string> = new Set(['add-view-version', 'set-current-view-version']);
 
 export function parseTableUpdate(raw: unknown): Result<TableUpdate, IcebergError> {
   const action = typeof raw === 'object' && raw !== null ? (raw as { action?: unknown }).action : undefined;
   if (typeof action !== 'string') return err(invalid('Invalid table update: missing action'));
   if (VIEW_ONLY_ACTIONS.has(action)) return err(invalid(`Cannot apply view update to a table: ${action}`));
-  if (!TABLE_ACTIONS.has(action)) return err(invalid(`Cannot parse table update: unknown action ${action}`));
+  if (!TABLE_UPDATE_ACTIONS.has(action)) return err(invalid(`Cannot parse table update: unknown action ${action}`));
   const parsed = validate(TableUpdateZ, raw, `table update ${action}`);
   return parsed.ok ? ok(parsed.value) : parsed;
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { assertNever, err, ok, type Result } from '../../util/index.js';
 import { invalid, type IcebergError } from '../errors.js';
+import { TABLE_UPDATE_ACTIONS } from '../table/index.js';
 import {
   IAE,
   asJsonObject,
@@ -38,20 +39,18 @@ export type ViewUpdate = {
 }[ViewUpdateAction];
 
 const VIEW_ACTIONS: ReadonlySet<string> = new Set(Object.keys(VIEW_UPDATES));
-const isViewAction = (action: string): action is ViewUpdateAction => VIEW_ACTIONS.has(action);
 
-// TableUpdate actions: valid JSON for the endpoint family, meaningless for a view.
-const TABLE_ONLY_ACTIONS: ReadonlySet<string> = new Set([
-  'set-current-schema', 'add-spec', 'set-default-spec', 'add-sort-order', 'set-default-sort-order', 'add-snapshot',
-  'set-snapshot-ref', 'remove-snapshots', 'remove-snapshot-ref', 'set-statistics', 'remove-statistics',
-  'set-partition-statistics', 'remove-partition-statistics', 'remove-partition-specs', 'remove-schemas',
-  'add-encryption-key', 'remove-encryption-key',
-]);
+// TableUpdate actions are valid JSON for the endpoint family but meaningless for a view.
+const TABLE_ONLY_ACTIONS: ReadonlySet<string> = new Set([...TABLE_UPDATE_ACTIONS].filter((a) => !VIEW_ACTIONS.has(a)));
+
+const VIEW_UPDATE_SCHEMAS = new Map(Object.entries(VIEW_UPDATES).map(([action, shape]) => [action, javaShape(shape)]));
 
 const ViewUpdateZ = asJsonObject('view update').transform((o, ctx): ViewUpdate => {
   const action = o.action;
   if (typeof action !== 'string') return javaIssue(ctx, `Cannot parse metadata update, missing action: ${show(o)}`, IAE);
-  if (isViewAction(action)) return { action, ...parseInto(javaShape(VIEW_UPDATES[action]), o, ctx) } as ViewUpdate;
+  const schema = VIEW_UPDATE_SCHEMAS.get(action);
+  // the shape checked the fields of this action, so the pair is one ViewUpdate
+  if (schema) return { action, ...parseInto(schema, o, ctx) } as ViewUpdate;
   if (TABLE_ONLY_ACTIONS.has(action)) return javaIssue(ctx, `Cannot apply update ${action} to a view`, IAE);
   return javaIssue(ctx, `Cannot apply unknown view update action: ${action}`, IAE);
 });
