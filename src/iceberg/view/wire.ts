@@ -12,7 +12,6 @@ import {
   javaIntOrUndefined,
   javaIssue,
   javaLong,
-  javaLooseObject,
   javaObject,
   javaObjectKeepingKeys,
   javaShape,
@@ -103,8 +102,7 @@ export const ViewSchemaZ = asJsonObject('schema')
           return javaIssue(ctx, `Cannot parse identifier-field-ids from non-integer array: ${show(v)}`);
         }
         return [...(v as number[])];
-      })
-      .optional(),
+      }),
     }),
   )
   .transform((s): ViewSchema => {
@@ -119,7 +117,7 @@ export const ViewSchemaZ = asJsonObject('schema')
 const SqlRepresentationZ = javaShape({ sql: javaString('sql'), dialect: javaString('dialect') })
   .transform((r): SqlViewRepresentation => ({ type: 'sql', sql: r.sql, dialect: r.dialect }));
 
-const RepresentationZ = javaLooseObject('view representation', { type: javaString('type') }).transform(
+const RepresentationZ = javaObjectKeepingKeys('view representation', { type: javaString('type') }).transform(
   (r, ctx): SqlViewRepresentation | { unsupported: string } =>
     r.type.toLowerCase() === 'sql' ? parseInto(SqlRepresentationZ, r, ctx) : { unsupported: r.type },
 );

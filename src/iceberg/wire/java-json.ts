@@ -53,11 +53,6 @@ export function javaObject<S extends z.core.$ZodLooseShape>(what: string, shape:
   return asJsonObject(what).pipe(javaShape(shape));
 }
 
-/** As javaObject, but unknown keys are kept. */
-export function javaLooseObject<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
-  return asJsonObject(what).pipe(javaLooseShape(shape));
-}
-
 export const asJsonObject = (what: string) =>
   z.unknown().transform((v, ctx): JsonObject => (isObject(v) ? v : javaIssue(ctx, `Cannot parse ${what} from non-object: ${show(v)}`)));
 
@@ -87,14 +82,11 @@ export const javaString = (key: string) =>
 
 /** Optional string: absent and JSON null both mean "not set" (Java getStringOrNull). */
 export const javaStringOrUndefined = (key: string) =>
-  z
-    .unknown()
-    .transform((v, ctx): string | undefined => {
-      if (missing(v)) return undefined;
-      if (typeof v !== 'string') return javaIssue(ctx, `Cannot parse to a string value: ${key}: ${show(v)}`);
-      return v;
-    })
-    .optional();
+  z.unknown().transform((v, ctx): string | undefined => {
+    if (missing(v)) return undefined;
+    if (typeof v !== 'string') return javaIssue(ctx, `Cannot parse to a string value: ${key}: ${show(v)}`);
+    return v;
+  });
 
 function stringMap(key: string, v: unknown, ctx: Ctx): Record<string, string> {
   if (!isObject(v)) return javaIssue(ctx, `Cannot parse string map from non-object value: ${key}: ${show(v)}`);
@@ -136,10 +128,7 @@ export function javaArray<T extends z.ZodType>(key: string, item: T) {
 
 /** An optional 32-bit int: absent and JSON null mean "not set". */
 export const javaIntOrUndefined = (key: string) =>
-  z
-    .unknown()
-    .transform((v, ctx): number | undefined => (missing(v) ? undefined : parseInto(javaInt(key), v, ctx)))
-    .optional();
+  z.unknown().transform((v, ctx): number | undefined => (missing(v) ? undefined : parseInto(javaInt(key), v, ctx)));
 
 /**
  * Runs `schema` on `value` inside another validator's transform, passing its issues on
