@@ -132,10 +132,13 @@ function readSchemas(r: RawMetadata): Result<{ schemas: Schema[]; currentId: num
 
 function readSpecs(r: RawMetadata): { specs: PartitionSpec[]; defaultId: number } {
   // Old v1 writers omitted partition field ids; Java numbers them from 1000 in order.
+  // A filled-in id takes the place the validator gives it, so writing the result and reading it
+  // back yields the same bytes.
   const withIds = (fields: z.infer<typeof PartitionFieldZ>[]): PartitionField[] =>
-    fields.map((f, i) => ({ ...f, 'field-id': f['field-id'] ?? PARTITION_DATA_ID_START + i } as PartitionField));
+    fields.map(({ 'source-id': sourceId, ...rest }, i) =>
+      ({ 'source-id': sourceId, 'field-id': rest['field-id'] ?? PARTITION_DATA_ID_START + i, ...rest } as PartitionField));
   if (r['partition-specs'] !== undefined) {
-    const specs = r['partition-specs'].map((s) => ({ ...s, 'spec-id': s['spec-id'] ?? 0, fields: withIds(s.fields) }));
+    const specs = r['partition-specs'].map((s) => ({ 'spec-id': s['spec-id'] ?? 0, ...s, fields: withIds(s.fields) }));
     return { specs, defaultId: r['default-spec-id'] ?? specs[0]?.['spec-id'] ?? 0 };
   }
   return { specs: [{ 'spec-id': 0, fields: withIds(r['partition-spec'] ?? []) }], defaultId: 0 };
@@ -143,7 +146,7 @@ function readSpecs(r: RawMetadata): { specs: PartitionSpec[]; defaultId: number 
 
 function readSortOrders(r: RawMetadata): SortOrder[] {
   if (r['sort-orders'] === undefined) return [{ 'order-id': 0, fields: [] }];
-  return r['sort-orders'].map((o) => ({ ...o, 'order-id': o['order-id'] ?? 0 } as SortOrder));
+  return r['sort-orders'].map((o) => ({ 'order-id': o['order-id'] ?? 0, ...o } as SortOrder));
 }
 
 function readRefs(r: RawMetadata, currentSnapshotId: SnapshotId): Record<string, SnapshotRef> {
