@@ -3,7 +3,7 @@
 import { splitAllowedLocations, type Settings } from '../config/index.js';
 import { joinUrl, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore, openKeyProvider } from '../store/index.js';
-import { cryptoRng, systemClock, type Clock, type Rng } from '../util/index.js';
+import { cryptoRng, silentTelemetry, systemClock, type Clock, type Rng, type Telemetry } from '../util/index.js';
 import type { CatalogContext } from './context.js';
 import { Warehouse } from './warehouse.js';
 import { startPurgeRunner } from './purge.js';
@@ -21,6 +21,8 @@ export interface OpenCatalogOptions {
   checkObjects?: (objects: ObjectStore) => Promise<void>;
   /** initialise an empty root as a new catalog (default true; serve decides per root) */
   create?: boolean;
+  /** where best-effort and background failures are reported (default: nowhere) */
+  telemetry?: Telemetry;
 }
 
 export interface Catalog extends CatalogContext {
@@ -66,6 +68,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     objects,
     warehouseUrl: options.warehouseUrl.replace(/\/+$/, ''),
     deleteGuard: deleteGuardOf(store, settings),
+    telemetry: options.telemetry ?? silentTelemetry,
     async close() {
       await purgeRunner.stop();
       await store.close();

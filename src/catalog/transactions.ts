@@ -1,13 +1,13 @@
 // Multi-table commits (POST /v1/transactions/commit): every table's requirements are checked
 // against one state and every pointer moves in one log entry, so the transaction is atomic
 // by construction: all or nothing, with the same server-side retry as single commits.
-import type { Effect, Prepared } from '../store/index.js';
+import type { Effect } from '../store/index.js';
 import { TRANSACTION_TABLES_MAX } from '../config/limits.js';
 import { CatalogError } from './errors.js';
 import { checkCommit } from './input-limits.js';
-import { commitWriting, discard, mayDeleteExistingFiles, type CatalogContext } from './context.js';
+import { commit, EMPTY, noop, type FileDeletion, type Operation } from './decision.js';
 import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
-import { prepareTableChange, supersede } from './tables.js';
+import { prepareTableChange } from './tables.js';
 
 export interface TableChangeRequest {
   identifier: Identifier;
@@ -41,30 +41,27 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
   });
 }
 
-export async function commitTransaction(ctx: CatalogContext, changes: TableChangeRequest[]): Promise<void> {
-  let removed: { file: string; owner: string }[] = [];
-  let superseded: string[] = [];
-  await commitWriting<void>(ctx, async (state, written): Promise<Prepared<void>> => {
+/** All changes against one state, all pointers moved in one txn; 204 either way. */
+export const commitTransaction = (changes: TableChangeRequest[]): Operation => ({
+  kind: 'write',
+  async prepare(ctx, state, attempt) {
     const effects: Effect[] = [];
-    const removedNow: { file: string; owner: string }[] = [];
-    const supersededNow: string[] = [];
+    const files: string[] = [];
+    const deletions: FileDeletion[] = [];
+    const superseded: string[] = [];
     for (const change of changes) {
-      const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, written);
-      if (prepared.kind === 'reject') {
-        await discard(ctx, written);
-        return prepared;
+      const prepared = await prepareTableChange(ctx, state, change.identifier, change.requirements, change.updates, attempt);
+      if (prepared.kind === 'unchanged') {
+        // one refused change refuses the transaction (the pipeline deletes the files written so far)
+        if (prepared.decision.kind === 'reject') return prepared.decision;
+        continue;
       }
-      if (prepared.kind === 'change') {
-        effects.push(prepared.effect);
-        const owner = prepared.result.metadata.location;
-        removedNow.push(...prepared.removedMetadataFiles.map((file) => ({ file, owner })));
-        supersededNow.push(prepared.superseded);
-      }
+      effects.push(prepared.effect);
+      files.push(prepared.file);
+      const owner = prepared.result.metadata.location;
+      deletions.push(...prepared.removedMetadataFiles.map((file): FileDeletion => ({ kind: 'file', file, owner })));
+      superseded.push(prepared.superseded);
     }
-    removed = removedNow;
-    superseded = supersededNow;
-    return effects.length === 0 ? { kind: 'noop', result: undefined } : { kind: 'txn', effects, result: undefined };
-  });
-  for (const location of superseded) supersede(ctx, location);
-  if (mayDeleteExistingFiles(ctx)) for (const { file, owner } of removed) await ctx.warehouse.delete(file, owner);
-}
+    return effects.length === 0 ? noop(EMPTY) : commit(effects, EMPTY, files, deletions, superseded);
+  },
+});
