@@ -35,8 +35,10 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   const clock = options.clock ?? systemClock;
   const rng = options.rng ?? cryptoRng;
   // first: an invalid warehouse or allowed location is a configuration error, before any I/O
+  const telemetry = options.telemetry ?? silentTelemetry;
   const warehouse = new Warehouse(options.warehouseUrl, settings.storage, {
     allowedLocations: splitAllowedLocations(settings.server.allowed_locations),
+    log: telemetry.log,
   });
   // key configuration errors come before anything is opened
   const encryption = openKeyProvider(settings.encryption);
@@ -68,7 +70,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     objects,
     warehouseUrl: options.warehouseUrl.replace(/\/+$/, ''),
     deleteGuard: deleteGuardOf(store, settings),
-    telemetry: options.telemetry ?? silentTelemetry,
+    telemetry,
     async close() {
       await purgeRunner.stop();
       await store.close();

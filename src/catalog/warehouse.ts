@@ -12,7 +12,7 @@ import {
   decodeMetadataFile, encodeMetadataFile, parseTableMetadata, parseViewMetadata, type TableMetadata, type ViewMetadata,
 } from '../iceberg/index.js';
 import { blockedByObject, checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
-import { ByteLru } from '../util/index.js';
+import { ByteLru, silentTelemetry, type Logger } from '../util/index.js';
 import { engineConfigFor, type EngineConfig } from './engine-config.js';
 import { CatalogError } from './errors.js';
 import { LocationPolicy } from './locations.js';
@@ -46,6 +46,8 @@ export interface WarehouseOptions {
   allowedLocations?: readonly string[];
   /** where refused deletes are reported */
   warn?: (message: string) => void;
+  /** where failed deletes are reported with their cause (default: nowhere) */
+  log?: Logger;
 }
 
 export class Warehouse {
@@ -59,6 +61,7 @@ export class Warehouse {
   private readonly resolver: LocationResolver;
   private readonly cache = new ByteLru<string, unknown>(METADATA_CACHE_BYTES_MAX);
   private readonly warn: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(
     readonly rootUrl: string,
@@ -71,6 +74,7 @@ export class Warehouse {
     this.engineConfigJson = JSON.stringify(this.engineConfig);
     this.resolver = new LocationResolver(this.locations.roots, options);
     this.warn = more.warn ?? ((message) => console.warn(message));
+    this.log = more.log ?? silentTelemetry.log;
   }
 
   /**
@@ -108,6 +112,7 @@ export class Warehouse {
     const timedOut = new Promise<never>((_, reject) =>
       signal.addEventListener('abort', () => reject(new CatalogError('BadRequest', `Timed out reading metadata file ${location}`)), { once: true }),
     );
+    // the race below consumes the rejection; this only keeps a late abort from being unhandled
     timedOut.catch(() => undefined);
     const found = await Promise.race([getBounded(store, key, REGISTER_FILE_BYTES_MAX, signal), timedOut]);
     if (found.kind === 'notFound') throw missing(location);
@@ -179,8 +184,12 @@ export class Warehouse {
     try {
       const { store, key } = this.resolveParsed(location, checked.value);
       const outcome = await store.delete(key);
-      return outcome.kind === 'unknown' ? 'failed' : 'gone';
-    } catch {
+      if (outcome.kind !== 'unknown') return 'gone';
+      this.log.warn({ location, err: outcome.cause }, 'metadata file delete failed');
+      return 'failed';
+    } catch (error) {
+      // best effort: the caller decides what a failed delete means (a purge stays pending)
+      this.log.warn({ location, err: error }, 'metadata file delete failed');
       return 'failed';
     }
   }
