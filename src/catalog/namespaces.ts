@@ -38,7 +38,8 @@ export const namespaceExists = (levels: string[]): Operation =>
   });
 
 export function createNamespace(levels: string[], properties: Record<string, string>): Operation {
-  checkProperties(properties, 'namespace properties');
+  const tooLarge = checkProperties(properties, 'namespace properties');
+  if (tooLarge) return refused(tooLarge);
   return {
     kind: 'write',
     async prepare(_ctx, state) {
@@ -77,7 +78,8 @@ export interface PropertiesUpdate {
 }
 
 export function updateNamespaceProperties(levels: string[], updates: Record<string, string>, removals: string[]): Operation {
-  checkProperties(updates, 'updates');
+  const tooLarge = checkProperties(updates, 'updates');
+  if (tooLarge) return refused(tooLarge);
   const both = removals.filter((key) => Object.hasOwn(updates, key));
   if (both.length > 0) {
     return refused(new CatalogError('UnprocessableEntity', `Cannot update and remove the same properties: ${both.sort().join(', ')}`));
@@ -93,7 +95,8 @@ export function updateNamespaceProperties(levels: string[], updates: Record<stri
       if (result.updated.length === 0 && removed.length === 0) return noop(json(result));
       const after: Record<string, string> = { ...record.properties, ...updates };
       for (const key of removed) delete after[key];
-      checkPropertiesGrowth(record.properties, after, 'namespace properties');
+      const grown = checkPropertiesGrowth(record.properties, after, 'namespace properties');
+      if (grown) return reject(grown);
       return commit([{ op: 'ns.setProperties', ns: levels, updates, removals: removed }], json(result));
     },
   };

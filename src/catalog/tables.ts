@@ -229,7 +229,8 @@ export function createTable(levels: string[], body: CreateBody): Operation {
   if (body['stage-create'] === true) {
     // nothing is written or committed: the client commits the table later
     return read(async (ctx, req) => {
-      checkCreate(body, 'table');
+      const tooLarge = checkCreate(body, 'table');
+      if (tooLarge) return reject(tooLarge);
       await readBarrier(ctx, req.consistency);
       const taken = nameTakenError(ctx.store.state, id, 'table');
       if (taken) return reject(taken);
@@ -241,7 +242,8 @@ export function createTable(levels: string[], body: CreateBody): Operation {
     });
   }
   return newTableOperation(id, (ctx, state) => {
-    checkCreate(body, 'table');
+    const tooLarge = checkCreate(body, 'table');
+    if (tooLarge) return tooLarge;
     const taken = nameTakenError(state, id, 'table');
     if (taken) return taken;
     return buildNewTable(ctx, id, body);
@@ -293,22 +295,25 @@ export function commitTable(id: Identifier, body: CommitBody): Operation {
   }
   if (isCreateRequest(requirements)) {
     return newTableOperation(id, (ctx, state) => {
-      checkCommit(requirements, updates);
-      unwrap(checkTableRequirements(requirements, undefined));
+      const tooLarge = checkCommit(requirements, updates);
+      if (tooLarge) return tooLarge;
+      const checked = checkTableRequirements(requirements, undefined);
+      if (!checked.ok) return fromIceberg(checked.error);
       if (!state.hasNamespace(id.namespace)) return errors.noSuchNamespace(id.namespace);
       if (state.table(id.namespace, id.name)) return new CatalogError('CommitFailed', 'Requirement failed: table already exists');
       const taken = nameTakenError(state, id, 'table');
       if (taken) return taken;
       const context = { nowMs: ctx.clock.nowMs(), newUuid: ctx.rng.uuid(), defaultLocation: defaultLocation(ctx, id) };
-      const created = unwrap(applyTableUpdates(undefined, updates, context)).metadata;
-      checkPropertiesGrowth({}, created.properties, 'table properties');
-      return created;
+      const applied = applyTableUpdates(undefined, updates, context);
+      if (!applied.ok) return fromIceberg(applied.error);
+      return checkPropertiesGrowth({}, applied.value.metadata.properties, 'table properties') ?? applied.value.metadata;
     });
   }
   return {
     kind: 'write',
     async prepare(ctx, state, attempt) {
-      checkCommit(requirements, updates);
+      const tooLarge = checkCommit(requirements, updates);
+      if (tooLarge) return reject(tooLarge);
       const change = await prepareTableChange(ctx, state, id, requirements, updates, attempt);
       if (change.kind !== 'change') return change.decision;
       const owner = change.result.metadata.location;
@@ -345,7 +350,8 @@ export async function prepareTableChange(
   const { metadata, changed, removedMetadataFiles } = applied.value;
   if (!changed) return { kind: 'unchanged', decision: noop(tableReply(toResult(ctx, pointer.metadataLocation, base, 'all'))) };
   if (metadata.location !== base.location) checkTableLocation(ctx, state, id, metadata.location);
-  checkPropertiesGrowth(base.properties, metadata.properties, 'table properties');
+  const grown = checkPropertiesGrowth(base.properties, metadata.properties, 'table properties');
+  if (grown) return { kind: 'unchanged', decision: reject(grown) };
   const location = newMetadataFileLocation({
     location: metadata.location,
     properties: metadata.properties,

@@ -5,7 +5,7 @@ import type { Effect } from '../store/index.js';
 import { TRANSACTION_TABLES_MAX } from '../config/limits.js';
 import { CatalogError } from './errors.js';
 import { checkCommit } from './input-limits.js';
-import { commit, EMPTY, noop, type FileDeletion, type Operation } from './decision.js';
+import { commit, EMPTY, noop, refused, type FileDeletion, type Operation } from './decision.js';
 import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
 import { prepareTableChange } from './tables.js';
 
@@ -15,30 +15,36 @@ export interface TableChangeRequest {
   updates: unknown[];
 }
 
-export function parseTransaction(body: Record<string, unknown>): TableChangeRequest[] {
+const invalid = (why: string) => new CatalogError('BadRequest', `Invalid transaction: ${why}`);
+
+/** The table changes of a CommitTransactionRequest, or why it is refused. */
+export function parseTransaction(body: Record<string, unknown>): TableChangeRequest[] | CatalogError {
   const changes = body['table-changes'];
-  if (!Array.isArray(changes) || changes.length === 0) {
-    throw new CatalogError('BadRequest', 'Invalid transaction: table-changes must be a non-empty array');
-  }
-  if (changes.length > TRANSACTION_TABLES_MAX) {
-    throw new CatalogError('BadRequest', `Invalid transaction: ${changes.length} table changes (at most ${TRANSACTION_TABLES_MAX})`);
-  }
+  if (!Array.isArray(changes) || changes.length === 0) return invalid('table-changes must be a non-empty array');
+  if (changes.length > TRANSACTION_TABLES_MAX) return invalid(`${changes.length} table changes (at most ${TRANSACTION_TABLES_MAX})`);
   const seen = new Set<string>();
-  return changes.map((raw: unknown) => {
-    if (typeof raw !== 'object' || raw === null) throw new CatalogError('BadRequest', 'Invalid transaction: each table change must be an object');
+  const parsed: TableChangeRequest[] = [];
+  for (const raw of changes as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) return invalid('each table change must be an object');
     const change = raw as Record<string, unknown>;
-    if (change.identifier === undefined) throw new CatalogError('BadRequest', 'Invalid transaction: every table change needs an identifier');
+    if (change.identifier === undefined) return invalid('every table change needs an identifier');
     const identifier = checkIdentifier(change.identifier);
     const key = [...identifier.namespace, identifier.name].join('\u001f');
-    if (seen.has(key)) throw new CatalogError('BadRequest', `Invalid transaction: ${formatIdentifier(identifier)} appears more than once`);
+    if (seen.has(key)) return invalid(`${formatIdentifier(identifier)} appears more than once`);
     seen.add(key);
     const { requirements, updates } = change;
-    if (!Array.isArray(requirements) || !Array.isArray(updates)) {
-      throw new CatalogError('BadRequest', 'Invalid transaction: requirements and updates are required arrays');
-    }
-    checkCommit(requirements, updates);
-    return { identifier, requirements, updates };
-  });
+    if (!Array.isArray(requirements) || !Array.isArray(updates)) return invalid('requirements and updates are required arrays');
+    const tooLarge = checkCommit(requirements, updates);
+    if (tooLarge) return tooLarge;
+    parsed.push({ identifier, requirements, updates });
+  }
+  return parsed;
+}
+
+/** POST /v1/transactions/commit with its body. */
+export function transaction(body: Record<string, unknown>): Operation {
+  const changes = parseTransaction(body);
+  return changes instanceof CatalogError ? refused(changes) : commitTransaction(changes);
 }
 
 /** All changes against one state, all pointers moved in one txn; 204 either way. */

@@ -69,7 +69,8 @@ function checkViewLocation(ctx: CatalogContext, state: CatalogState, id: Identif
 /** `body` is the raw CreateViewRequest; its `name` has been checked by the caller. */
 export function createView(levels: string[], body: Record<string, unknown> & { name: string }): Operation {
   const id = { namespace: levels, name: body.name };
-  checkCreate(body, 'view');
+  const tooLarge = checkCreate(body, 'view');
+  if (tooLarge) return refused(tooLarge);
   return {
     kind: 'write',
     async prepare(ctx, state, attempt) {
@@ -97,7 +98,8 @@ export function commitView(id: Identifier, body: CommitBody): Operation {
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
     return refused(new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array'));
   }
-  checkCommit(requirements, updates);
+  const tooLarge = checkCommit(requirements, updates);
+  if (tooLarge) return refused(tooLarge);
   return {
     kind: 'write',
     async prepare(ctx, state, attempt) {
@@ -109,7 +111,8 @@ export function commitView(id: Identifier, body: CommitBody): Operation {
       const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
       if (!applied.changed) return noop(viewReply(pointer.metadataLocation, base));
       if (applied.metadata.location !== base.location) checkViewLocation(ctx, state, id, applied.metadata.location);
-      checkPropertiesGrowth(base.properties, applied.metadata.properties, 'view properties');
+      const grown = checkPropertiesGrowth(base.properties, applied.metadata.properties, 'view properties');
+      if (grown) return reject(grown);
       const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, attempt);
       const effect = { op: 'view.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: file } as const;
       // the replaced version is not read again once the pointer moved on

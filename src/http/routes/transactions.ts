@@ -4,6 +4,5 @@ import type { Router } from '../router.js';
 import { bodyObject } from '../params.js';
 
 export function transactionRoutes(router: Router): void {
-  router.add('POST', '/v1/{prefix}/transactions/commit', (request) =>
-    transactions.commitTransaction(transactions.parseTransaction(bodyObject(request.body))));
+  router.add('POST', '/v1/{prefix}/transactions/commit', (request) => transactions.transaction(bodyObject(request.body)));
 }
