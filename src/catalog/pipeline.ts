@@ -19,7 +19,7 @@ import { renderLoadResult, supersede, tableReply } from './tables.js';
 
 export type Answer =
   | { readonly kind: 'reply'; readonly reply: Reply; readonly replayed: boolean }
-  | { readonly kind: 'error'; readonly error: CatalogError };
+  | { readonly kind: 'error'; readonly error: CatalogError; readonly replayed: boolean };
 
 /** What a prepare hands back through the store's committer. */
 type Outcome =
@@ -39,7 +39,7 @@ export async function runOperation(ctx: CatalogContext, req: RequestContext, op:
   } catch (error) {
     const known = toCatalogError(error);
     if (!known) throw error;
-    return { kind: 'error', error: known };
+    return { kind: 'error', error: known, replayed: false };
   }
 }
 
@@ -55,7 +55,7 @@ async function decide(run: () => Promise<Decision>): Promise<Decision> {
 }
 
 function answerOf(decision: Decision, replayed: boolean): Answer {
-  if (decision.kind === 'reject') return { kind: 'error', error: decision.error };
+  if (decision.kind === 'reject') return { kind: 'error', error: decision.error, replayed };
   return { kind: 'reply', reply: decision.reply, replayed };
 }
 

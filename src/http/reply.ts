@@ -28,7 +28,7 @@ function viewBody(answer: Extract<Reply, { kind: 'view' }>): Record<string, unkn
 }
 
 export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer: Answer): FastifyReply {
-  if (answer.kind === 'error') return sendError(answer.error, request, reply);
   if (answer.replayed) reply.header('idempotent-replayed', 'true');
+  if (answer.kind === 'error') return sendError(answer.error, request, reply);
   return sendReply(reply, answer.reply);
 }

@@ -89,6 +89,7 @@ test('records in the previous format replay after a restart: json, table, view, 
     await server.request('POST', '/v1/namespaces', { namespace: ['ghost'] });
     const refused = await server.request('DELETE', '/v1/namespaces/ghost', undefined, { 'idempotency-key': key(5) });
     assert.equal(refused.status, 404, 'the recorded 404 although the namespace exists now');
+    assert.equal(refused.headers.get('idempotent-replayed'), 'true');
     assert.deepEqual(refused.body, { error: { message: 'Namespace does not exist: ghost', type: 'NoSuchNamespaceException', code: 404 } });
 
     assert.equal(server.catalog.store.headSeq, seq + 1, 'only the unkeyed create of ghost was applied');
@@ -122,6 +123,7 @@ test('records in the current format replay after a restart too', async () => {
     await server.request('POST', '/v1/namespaces', { namespace: ['nothing'] });
     const refusal = await server.request('DELETE', '/v1/namespaces/nothing', undefined, { 'idempotency-key': key(11) });
     assert.equal(refusal.status, 404, 'the recorded 404');
+    assert.equal(refusal.headers.get('idempotent-replayed'), 'true');
     assert.equal(refusal.body.error.type, 'NoSuchNamespaceException');
   } finally {
     await server.close();
