@@ -94,7 +94,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   const lifetime = options.idempotencyKeyLifetime ?? 'PT30M';
-  const router = new Router(app, { catalog: options.catalog, gate: new IdempotencyGate(), idempotencyLifetimeMs: parseIsoDurationMs(lifetime) });
+  const router = new Router(app, {
+    catalog: options.catalog,
+    gate: new IdempotencyGate(),
+    idempotencyLifetimeMs: parseIsoDurationMs(lifetime),
+    requestTimeoutMs: bounds.requestTimeoutMs,
+  });
   configRoutes(router, options.catalog.warehouse.engineConfig, () => ({ 'idempotency-key-lifetime': lifetime }));
   namespaceRoutes(router);
   tableRoutes(router);

@@ -30,8 +30,14 @@ function idempotencyOf(request: FastifyRequest): IdempotencyRequest | undefined 
   return { key, fingerprint: `${request.method} ${request.url.split('?')[0]}`, bodySha256 };
 }
 
-export function requestContext(request: FastifyRequest, requestId: string, honoursIdempotencyKey: boolean): RequestContext {
-  const idempotency = honoursIdempotencyKey ? idempotencyOf(request) : undefined;
+export interface RequestContextOptions {
+  honoursIdempotencyKey: boolean;
+  /** the server's request timeout: work past it answers nobody */
+  requestTimeoutMs: number;
+}
+
+export function requestContext(request: FastifyRequest, requestId: string, options: RequestContextOptions): RequestContext {
+  const idempotency = options.honoursIdempotencyKey ? idempotencyOf(request) : undefined;
   const consistency = parseConsistency(request.headers[CONSISTENCY_HEADER]);
   // Fastify's logger is pino: the same methods and child()
   const log = (request.log as unknown as Logger).child({ requestId });
@@ -40,6 +46,7 @@ export function requestContext(request: FastifyRequest, requestId: string, honou
     principal: ANONYMOUS,
     ...(idempotency && { idempotency }),
     ...(consistency && { consistency }),
+    deadlineMs: Date.now() + options.requestTimeoutMs,
     log,
   };
 }

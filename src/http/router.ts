@@ -23,6 +23,7 @@ export interface RouterOptions {
   catalog: Catalog;
   gate: IdempotencyGate;
   idempotencyLifetimeMs: number;
+  requestTimeoutMs: number;
 }
 
 export class Router {
@@ -42,7 +43,7 @@ export class Router {
     // find-my-way ends a parameter name at '-' ({plan-id} would read as :plan + "-id"): use '_'
     const path = specPath.replace('/{prefix}', '').replace(/\{([^}]+)\}/g, (_m, name: string) => `:${name.replace(/\W/g, '_')}`);
     const honoursKey = (method === 'POST' || method === 'DELETE') && options.idempotent !== false;
-    const { catalog, gate, idempotencyLifetimeMs } = this.options;
+    const { catalog, gate, idempotencyLifetimeMs, requestTimeoutMs } = this.options;
     this.app.route({
       method,
       url: path,
@@ -51,7 +52,7 @@ export class Router {
         const requestId = requestIdOf(request);
         reply.header(REQUEST_ID_HEADER, requestId);
         assertJsonBody(request);
-        const req = requestContext(request, requestId, honoursKey);
+        const req = requestContext(request, requestId, { honoursIdempotencyKey: honoursKey, requestTimeoutMs });
         const run = () => runOperation(catalog, req, route(request), { idempotencyLifetimeMs });
         const answer = req.idempotency ? await gate.run(req.idempotency.key, run) : await run();
         return sendAnswer(request, reply, answer);
