@@ -66,6 +66,9 @@ const qualified = (id: Named): string => dotted([...id.namespace, id.name]);
 /** Messages used in more than one place, each built here once. */
 export const errors = {
   noSuchNamespace: (levels: readonly string[]) => new CatalogError('NoSuchNamespace', `Namespace does not exist: ${dotted(levels)}`),
+  /** the spec declares no 404 for createNamespace: a missing parent is a bad request */
+  noParentNamespace: (parent: readonly string[]) =>
+    new CatalogError('BadRequest', `Namespace does not exist: ${dotted(parent)} (create the parent namespace first)`),
   noSuchTable: (id: Named) => new CatalogError('NoSuchTable', `Table does not exist: ${qualified(id)}`),
   noSuchView: (id: Named) => new CatalogError('NoSuchView', `View does not exist: ${qualified(id)}`),
   namespaceExists: (levels: readonly string[]) => new CatalogError('AlreadyExists', `Namespace already exists: ${dotted(levels)}`),

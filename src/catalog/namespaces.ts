@@ -45,10 +45,7 @@ export function createNamespace(levels: string[], properties: Record<string, str
     async prepare(_ctx, state) {
       if (state.hasNamespace(levels)) return reject(errors.namespaceExists(levels));
       const parent = levels.slice(0, -1);
-      if (parent.length > 0 && !state.hasNamespace(parent)) {
-        // the spec declares no 404 for createNamespace: a missing parent is a bad request
-        return reject(new CatalogError('BadRequest', `Namespace does not exist: ${formatNamespace(parent)} (create the parent namespace first)`));
-      }
+      if (parent.length > 0 && !state.hasNamespace(parent)) return reject(errors.noParentNamespace(parent));
       return commit([{ op: 'ns.create', ns: levels, properties }], json({ namespace: levels, properties } satisfies NamespaceResult));
     },
   };
