@@ -3,7 +3,7 @@
 import { splitAllowedLocations, type Settings } from '../config/index.js';
 import { joinUrl, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore, openKeyProvider } from '../store/index.js';
-import { cryptoRng, systemClock, type Clock, type Rng } from '../util/index.js';
+import { cryptoRng, silentTelemetry, systemClock, type Clock, type Rng, type Telemetry } from '../util/index.js';
 import type { CatalogContext } from './context.js';
 import { Warehouse } from './warehouse.js';
 import { startPurgeRunner } from './purge.js';
@@ -21,6 +21,8 @@ export interface OpenCatalogOptions {
   checkObjects?: (objects: ObjectStore) => Promise<void>;
   /** initialise an empty root as a new catalog (default true; serve decides per root) */
   create?: boolean;
+  /** where best-effort and background failures are reported (default: nowhere) */
+  telemetry?: Telemetry;
 }
 
 export interface Catalog extends CatalogContext {
@@ -33,8 +35,10 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   const clock = options.clock ?? systemClock;
   const rng = options.rng ?? cryptoRng;
   // first: an invalid warehouse or allowed location is a configuration error, before any I/O
+  const telemetry = options.telemetry ?? silentTelemetry;
   const warehouse = new Warehouse(options.warehouseUrl, settings.storage, {
     allowedLocations: splitAllowedLocations(settings.server.allowed_locations),
+    log: telemetry.log,
   });
   // key configuration errors come before anything is opened
   const encryption = openKeyProvider(settings.encryption);
@@ -66,6 +70,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     objects,
     warehouseUrl: options.warehouseUrl.replace(/\/+$/, ''),
     deleteGuard: deleteGuardOf(store, settings),
+    telemetry,
     async close() {
       await purgeRunner.stop();
       await store.close();

@@ -1,7 +1,8 @@
 // loadCredentials (GET …/tables/{table}/credentials). Floe vends no storage credentials yet:
 // clients use their own (or remote signing). The spec allows a server to return none.
-import { CatalogError } from './errors.js';
-import { formatIdentifier, type Identifier } from './names.js';
+import { jsonReply, noop, read, reject, type Operation } from './decision.js';
+import { errors } from './errors.js';
+import type { Identifier } from './names.js';
 import { tableExists } from './tables.js';
 
 export interface StorageCredential {
@@ -9,7 +10,9 @@ export interface StorageCredential {
   config: Record<string, string>;
 }
 
-export async function loadCredentials(ctx: import('./context.js').CatalogContext, id: Identifier): Promise<{ 'storage-credentials': StorageCredential[] }> {
-  if (!(await tableExists(ctx, id))) throw new CatalogError('NoSuchTable', `Table does not exist: ${formatIdentifier(id)}`);
-  return { 'storage-credentials': [] };
-}
+export const loadCredentials = (id: Identifier): Operation =>
+  read(async (ctx, req) => {
+    if (!(await tableExists(ctx, id, req.consistency))) return reject(errors.noSuchTable(id));
+    const none: { 'storage-credentials': StorageCredential[] } = { 'storage-credentials': [] };
+    return noop(jsonReply(JSON.stringify(none)));
+  });

@@ -1,9 +1,10 @@
 // Every protocol outcome the catalog can answer, declared once with its Iceberg error `type`
-// and HTTP status. http/ maps these to the envelope; nothing else chooses a status.
+// and HTTP status (in the manner of Fastify's lib/errors.js), and the messages built once each
+// by the factories of `errors`. http/ maps CatalogError to the envelope; nothing else chooses a
+// status. docs/errors.md documents every code (test/http/error-catalogue.test.ts checks it).
 export const CATALOG_ERRORS = {
   BadRequest: { status: 400, type: 'BadRequestException' },
   IllegalArgument: { status: 400, type: 'IllegalArgumentException' },
-  Validation: { status: 400, type: 'ValidationException' },
   Forbidden: { status: 403, type: 'ForbiddenException' },
   NoSuchNamespace: { status: 404, type: 'NoSuchNamespaceException' },
   NoSuchTable: { status: 404, type: 'NoSuchTableException' },
@@ -52,3 +53,50 @@ export class CatalogError extends Error {
 }
 
 export const catalogError = (code: CatalogErrorCode, message: string) => new CatalogError(code, message);
+
+/** The (namespace, name) of a table or view; names.ts has the type, kept structural here to avoid an import cycle. */
+interface Named {
+  namespace: readonly string[];
+  name: string;
+}
+
+const dotted = (levels: readonly string[]): string => levels.join('.');
+const qualified = (id: Named): string => dotted([...id.namespace, id.name]);
+
+/** Messages used in more than one place, each built here once. */
+export const errors = {
+  noSuchNamespace: (levels: readonly string[]) => new CatalogError('NoSuchNamespace', `Namespace does not exist: ${dotted(levels)}`),
+  /** the spec declares no 404 for createNamespace: a missing parent is a bad request */
+  noParentNamespace: (parent: readonly string[]) =>
+    new CatalogError('BadRequest', `Namespace does not exist: ${dotted(parent)} (create the parent namespace first)`),
+  noSuchTable: (id: Named) => new CatalogError('NoSuchTable', `Table does not exist: ${qualified(id)}`),
+  noSuchView: (id: Named) => new CatalogError('NoSuchView', `View does not exist: ${qualified(id)}`),
+  namespaceExists: (levels: readonly string[]) => new CatalogError('AlreadyExists', `Namespace already exists: ${dotted(levels)}`),
+  /** `creating` decides the wording when the other kind holds the name (Java's messages) */
+  nameTaken: (id: Named, holder: 'table' | 'view', creating: 'table' | 'view') => {
+    const what = holder === 'table' ? 'Table' : 'View';
+    const message = holder === creating ? `${what} already exists: ${qualified(id)}` : `${what} with same name already exists: ${qualified(id)}`;
+    return new CatalogError('AlreadyExists', message);
+  },
+  renameTargetTaken: (from: Named, to: Named, holder: 'table' | 'view') =>
+    new CatalogError('AlreadyExists', `Cannot rename ${qualified(from)} to ${qualified(to)}. ${holder === 'table' ? 'Table' : 'View'} already exists`),
+  noSuchRoute: (method: string, path: string) => new CatalogError('NoSuchRoute', `No route for ${method} ${path}`),
+  methodNotAllowed: (method: string, path: string) => new CatalogError('MethodNotAllowed', `Method ${method} is not allowed for ${path}`),
+  invalidIdempotencyKey: () => new CatalogError('BadRequest', 'Invalid Idempotency-Key: expected 1-128 characters of [A-Za-z0-9._:-]'),
+  idempotencyKeyReused: (key: string, fingerprint: string, otherBody: boolean) =>
+    new CatalogError(
+      'BadRequest',
+      `Idempotency-Key ${key} was already used for a different request (${fingerprint}${otherBody ? ' with another body' : ''})`,
+    ),
+  idempotencyBusy: () => new CatalogError('ServiceUnavailable', 'too many requests in flight'),
+  internal: () => new CatalogError('Internal', 'Internal server error'),
+} as const;
+
+/** The code of a recorded envelope (status, type): the one declared with both, else one with the status (type then overridden). */
+export function errorFromEnvelope(status: number, type: string, message: string): CatalogError {
+  const codes = Object.keys(CATALOG_ERRORS) as CatalogErrorCode[];
+  const exact = codes.find((c) => CATALOG_ERRORS[c].status === status && CATALOG_ERRORS[c].type === type);
+  if (exact) return new CatalogError(exact, message);
+  const byStatus = codes.find((c) => CATALOG_ERRORS[c].status === status) ?? 'BadRequest';
+  return new CatalogError(byStatus, message, type);
+}

@@ -1,131 +1,118 @@
-// Idempotency-Key: the finalised outcome of a mutating request (2xx, or a deterministic 4xx,
-// never a 5xx) is recorded in the SAME log entry as its change, so a retry on any replica or
-// after a restart gets the same answer without applying anything twice. The scope travels
-// with the request through AsyncLocalStorage, so every catalog operation that commits gets
-// this without knowing about it.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CatalogState, IdempotencyRecord, Prepare, Prepared } from '../store/index.js';
-import { viewMetadataToJson } from '../iceberg/index.js';
-import { CatalogError } from './errors.js';
-import type { CatalogContext } from './context.js';
+// The Idempotency-Key record (docs/design/idempotency.md): the finalised answer of a mutating
+// request (2xx, or a deterministic 4xx, never a 5xx) is stored in the same log txn as its
+// effects. This module encodes and decodes the record's body; pipeline.ts looks it up and writes it.
+// Records written before version 2 (`{fingerprint, bodySha256?, response}`) are still read: a
+// restart after an upgrade replays them.
+import type { IdempotencyRecord } from '../store/index.js';
 import { isoDurationMs } from '../util/index.js';
+import type { Reply } from './decision.js';
+import { CATALOG_ERRORS, CatalogError, errorFromEnvelope, errors, type CatalogErrorCode } from './errors.js';
+import type { IdempotencyRequest } from './request-context.js';
 
-/** What is replayed: a plain body, or the table/view whose metadata is re-read on replay. */
-export interface StoredResponse {
-  status: number;
-  body?: unknown;
-  table?: string;
-  view?: string;
-}
+/** A recorded answer: tables and views by metadata location (re-read on replay), the rest as is. */
+export type StoredReply =
+  | { kind: 'table'; location: string; config: boolean }
+  | { kind: 'view'; location: string }
+  | { kind: 'json'; text: string }
+  | { kind: 'empty'; status: 204 | 304 | 404 }
+  | { kind: 'error'; code: CatalogErrorCode; message: string; type?: string };
 
-interface StoredPayload {
+interface RecordBodyV2 {
+  v: 2;
   /** method and path */
   fingerprint: string;
-  /** sha256 of the body; absent in records written before it was recorded (those compare method and path) */
-  bodySha256?: string;
-  response: StoredResponse;
-}
-
-export interface IdempotencyScope {
-  key: string;
-  /** method + path, and the body's digest: the same key sent with another request is refused, not replayed */
-  fingerprint: string;
   bodySha256: string;
-  lifetimeMs: number;
-  render(result: unknown): StoredResponse;
+  reply: StoredReply;
 }
 
-const scopes = new AsyncLocalStorage<IdempotencyScope>();
+/** The format before version 2. */
+interface RecordBodyV1 {
+  fingerprint: string;
+  /** absent in the oldest records (those compare method and path only) */
+  bodySha256?: string;
+  response: { status: number; body?: unknown; table?: string; view?: string };
+}
 
-export const runIdempotent = <T>(scope: IdempotencyScope, fn: () => Promise<T>): Promise<T> => scopes.run(scope, fn);
-
-/** Thrown to the HTTP layer: answer with the recorded response instead. */
-export class IdempotentReplay extends Error {
-  override name = 'IdempotentReplay';
-  constructor(readonly response: StoredResponse) {
-    super('replaying an idempotent response');
+function fromV1(response: RecordBodyV1['response']): StoredReply {
+  if (response.table !== undefined) return { kind: 'table', location: response.table, config: true };
+  if (response.view !== undefined) return { kind: 'view', location: response.view };
+  if (response.body === undefined) return { kind: 'empty', status: response.status as 204 };
+  if (response.status >= 400) {
+    const { error } = response.body as { error: { message: string; type: string } };
+    const known = errorFromEnvelope(response.status, error.type, error.message);
+    return storedError(known);
   }
+  // v1 stored the answer object; it was sent as JSON.stringify of it
+  return { kind: 'json', text: JSON.stringify(response.body) };
 }
 
-interface FailedOutcome {
-  readonly replayedError: CatalogError;
+function storedError(error: CatalogError): StoredReply {
+  return { kind: 'error', code: error.code, message: error.message, ...(error.typeOverride !== undefined && { type: error.typeOverride }) };
 }
 
-export function lookup(state: CatalogState, scope: IdempotencyScope): StoredResponse | undefined {
-  const record = state.idempotency.get(scope.key);
-  if (!record) return undefined;
-  const payload = record.body as StoredPayload;
-  if (payload.fingerprint !== scope.fingerprint) {
-    throw new CatalogError('BadRequest', `Idempotency-Key ${scope.key} was already used for a different request (${payload.fingerprint})`);
-  }
-  if (payload.bodySha256 !== undefined && payload.bodySha256 !== scope.bodySha256) {
-    throw new CatalogError('BadRequest', `Idempotency-Key ${scope.key} was already used for a different request (${payload.fingerprint} with another body)`);
-  }
-  return payload.response;
-}
+/** Whether an error is final, so a retry must get it again: deterministic client errors only. */
+export const isRecordable = (error: CatalogError): boolean => error.status < 500 && error.status !== 429;
 
 /**
- * True when the Idempotency-Key in scope already has an outcome recorded in `state`: its commit
- * will replay it, so work done before the commit (reading a file) can be skipped.
+ * The recorded answer for this request, a refusal when the key was used for another request,
+ * or undefined when nothing is recorded.
  */
-export function hasRecordedOutcome(state: CatalogState): boolean {
-  const scope = scopes.getStore();
-  return scope !== undefined && state.idempotency.has(scope.key);
-}
-
-/** Wraps a commit's prepare so its outcome is recorded with it (identity when no key is in scope). */
-export function withIdempotency<R>(prepare: Prepare<R>, nowMs: () => number): Prepare<R> {
-  const scope = scopes.getStore();
-  if (!scope) return prepare;
-  return async (state, attempt): Promise<Prepared<R>> => {
-    const recorded = lookup(state, scope);
-    if (recorded) return { kind: 'reject', error: new IdempotentReplay(recorded) };
-    let outcome: Prepared<R>;
-    try {
-      outcome = await prepare(state, attempt);
-    } catch (error) {
-      outcome = { kind: 'reject', error };
-    }
-    const record = (response: StoredResponse): IdempotencyRecord => ({
-      key: scope.key,
-      status: response.status,
-      body: { fingerprint: scope.fingerprint, bodySha256: scope.bodySha256, response } satisfies StoredPayload,
-      expiresAtMs: nowMs() + scope.lifetimeMs,
-    });
-    switch (outcome.kind) {
-      case 'txn':
-        return { ...outcome, idem: record(scope.render(outcome.result)) };
-      case 'noop':
-        return { kind: 'txn', effects: [], idem: record(scope.render(outcome.result)), result: outcome.result };
-      case 'reject': {
-        const error = outcome.error;
-        // only deterministic client errors are final; 5xx and replays are never recorded
-        if (!(error instanceof CatalogError) || error.status >= 500 || error.status === 429) return outcome;
-        const response = { status: error.status, body: { error: { message: error.message, type: error.type, code: error.status } } };
-        const failed: FailedOutcome = { replayedError: error };
-        return { kind: 'txn', effects: [], idem: record(response), result: failed as R };
-      }
-    }
-  };
-}
-
-/** After a commit: a recorded 4xx travels as a result and is thrown here. */
-export function rethrowRecordedFailure<R>(result: R): R {
-  if (typeof result === 'object' && result !== null && 'replayedError' in result) {
-    throw (result as FailedOutcome).replayedError;
+export function lookupRecord(
+  record: IdempotencyRecord | undefined,
+  request: IdempotencyRequest,
+): { kind: 'none' } | { kind: 'recorded'; reply: StoredReply } | { kind: 'mismatch'; error: CatalogError } {
+  if (!record) return { kind: 'none' };
+  const body = record.body as RecordBodyV1 | RecordBodyV2;
+  if (body.fingerprint !== request.fingerprint) {
+    return { kind: 'mismatch', error: errors.idempotencyKeyReused(request.key, body.fingerprint, false) };
   }
-  return result;
+  if (body.bodySha256 !== undefined && body.bodySha256 !== request.bodySha256) {
+    return { kind: 'mismatch', error: errors.idempotencyKeyReused(request.key, body.fingerprint, true) };
+  }
+  return { kind: 'recorded', reply: 'v' in body ? body.reply : fromV1(body.response) };
 }
+
+function storedReply(reply: Reply): StoredReply {
+  switch (reply.kind) {
+    case 'table': {
+      const { location, configJson } = reply.table;
+      // a staged create writes nothing, so it never commits and is never recorded
+      if (location === undefined) throw new Error('bug: a table answer without a metadata location was recorded');
+      return { kind: 'table', location, config: configJson !== undefined };
+    }
+    case 'view':
+      return { kind: 'view', location: reply.location };
+    case 'json':
+      return { kind: 'json', text: reply.text };
+    case 'empty':
+      return { kind: 'empty', status: reply.status };
+  }
+}
+
+const statusOf = (stored: StoredReply): number => {
+  switch (stored.kind) {
+    case 'error':
+      return CATALOG_ERRORS[stored.code].status;
+    case 'empty':
+      return stored.status;
+    default:
+      return 200;
+  }
+};
+
+export function newRecord(request: IdempotencyRequest, answer: Reply | CatalogError, expiresAtMs: number): IdempotencyRecord {
+  const reply = answer instanceof CatalogError ? storedError(answer) : storedReply(answer);
+  const body: RecordBodyV2 = { v: 2, fingerprint: request.fingerprint, bodySha256: request.bodySha256, reply };
+  return { key: request.key, status: statusOf(reply), body, expiresAtMs };
+}
+
+/** A recorded error as the error it was. */
+export const recordedError = (stored: Extract<StoredReply, { kind: 'error' }>): CatalogError =>
+  new CatalogError(stored.code, stored.message, stored.type);
 
 export function parseIsoDurationMs(text: string): number {
   const ms = isoDurationMs(text);
   // settings are validated at load, so an invalid one here is a caller's bug
   if (ms === undefined) throw new Error(`invalid ISO-8601 duration ${text}`);
   return ms;
-}
-
-/** The LoadViewResult body for a recorded view answer. */
-export async function viewResponseJson(ctx: CatalogContext, location: string): Promise<string> {
-  const metadata = await ctx.warehouse.read('view', location);
-  return JSON.stringify({ 'metadata-location': location, metadata: viewMetadataToJson(metadata), config: {} });
 }

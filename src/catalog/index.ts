@@ -1,4 +1,7 @@
 export * from './errors.js';
+export * from './dependency-errors.js';
+export * from './decision.js';
+export * from './pipeline.js';
 export * from './names.js';
 export * from './context.js';
 export * from './request-context.js';
@@ -11,7 +14,7 @@ export * as transactions from './transactions.js';
 export * as views from './views.js';
 export * as purge from './purge.js';
 export * as register from './register.js';
-export * from './idempotency.js';
+export { parseIsoDurationMs } from './idempotency.js';
 export * as planning from './scan-planning.js';
 export * as credentials from './credentials.js';
 export * as signing from './signing.js';

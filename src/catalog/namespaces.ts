@@ -1,75 +1,72 @@
 // Namespace operations. Nested namespaces require their parent to exist (a deliberate
 // choice, like Lakekeeper's: listing by parent is then exact and drop can refuse non-empty).
-import { CatalogError } from './errors.js';
-import { commit, readBarrier, type CatalogContext } from './context.js';
+import { CatalogError, errors } from './errors.js';
+import { readBarrier } from './context.js';
+import { commit, EMPTY, jsonReply, noop, read, refused, reject, type Operation } from './decision.js';
 import { checkProperties, checkPropertiesGrowth } from './input-limits.js';
 import { formatNamespace } from './names.js';
-import { paginate, type Page, type PageRequest } from './pagination.js';
+import { listJson, paginate, type PageRequest } from './pagination.js';
 
 export interface NamespaceResult {
   namespace: string[];
   properties: Record<string, string>;
 }
 
-const noSuchNamespace = (levels: string[]) =>
-  new CatalogError('NoSuchNamespace', `Namespace does not exist: ${formatNamespace(levels)}`);
+const json = (value: unknown) => jsonReply(JSON.stringify(value));
 
-export async function listNamespaces(ctx: CatalogContext, parent: string[] | undefined, page: PageRequest): Promise<Page<string[]>> {
-  await readBarrier(ctx);
-  const state = ctx.store.state;
-  const levels = parent ?? [];
-  if (levels.length > 0 && !state.hasNamespace(levels)) throw noSuchNamespace(levels);
-  return paginate(state.childNamespaces(levels), page, (child) => [...levels, child]);
-}
-
-export async function loadNamespace(ctx: CatalogContext, levels: string[]): Promise<NamespaceResult> {
-  await readBarrier(ctx);
-  const record = ctx.store.state.namespaces.get(levels.join('\u001f'));
-  if (!record) throw noSuchNamespace(levels);
-  return { namespace: record.levels, properties: record.properties };
-}
-
-export async function namespaceExists(ctx: CatalogContext, levels: string[]): Promise<boolean> {
-  await readBarrier(ctx);
-  return ctx.store.state.hasNamespace(levels);
-}
-
-export function createNamespace(ctx: CatalogContext, levels: string[], properties: Record<string, string>): Promise<NamespaceResult> {
-  checkProperties(properties, 'namespace properties');
-  return commit(ctx, async (state) => {
-    if (state.hasNamespace(levels)) {
-      return { kind: 'reject', error: new CatalogError('AlreadyExists', `Namespace already exists: ${formatNamespace(levels)}`) };
-    }
-    const parent = levels.slice(0, -1);
-    if (parent.length > 0 && !state.hasNamespace(parent)) {
-      // the spec declares no 404 for createNamespace: a missing parent is a bad request
-      const message = `Namespace does not exist: ${formatNamespace(parent)} (create the parent namespace first)`;
-      return { kind: 'reject', error: new CatalogError('BadRequest', message) };
-    }
-    return {
-      kind: 'txn',
-      effects: [{ op: 'ns.create', ns: levels, properties }],
-      result: { namespace: levels, properties },
-    };
+export const listNamespaces = (parent: string[] | undefined, page: PageRequest): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    const state = ctx.store.state;
+    const levels = parent ?? [];
+    if (levels.length > 0 && !state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
+    return noop(jsonReply(listJson('namespaces', paginate(state.childNamespaces(levels), page, (child) => [...levels, child]))));
   });
+
+export const loadNamespace = (levels: string[]): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    const record = ctx.store.state.namespaces.get(levels.join('\u001f'));
+    if (!record) return reject(errors.noSuchNamespace(levels));
+    return noop(json({ namespace: record.levels, properties: record.properties } satisfies NamespaceResult));
+  });
+
+export const namespaceExists = (levels: string[]): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    return noop({ kind: 'empty', status: ctx.store.state.hasNamespace(levels) ? 204 : 404 });
+  });
+
+export function createNamespace(levels: string[], properties: Record<string, string>): Operation {
+  const tooLarge = checkProperties(properties, 'namespace properties');
+  if (tooLarge) return refused(tooLarge);
+  return {
+    kind: 'write',
+    async prepare(_ctx, state) {
+      if (state.hasNamespace(levels)) return reject(errors.namespaceExists(levels));
+      const parent = levels.slice(0, -1);
+      if (parent.length > 0 && !state.hasNamespace(parent)) return reject(errors.noParentNamespace(parent));
+      return commit([{ op: 'ns.create', ns: levels, properties }], json({ namespace: levels, properties } satisfies NamespaceResult));
+    },
+  };
 }
 
-export function dropNamespace(ctx: CatalogContext, levels: string[]): Promise<void> {
-  return commit(ctx, async (state) => {
-    if (!state.hasNamespace(levels)) return { kind: 'reject', error: noSuchNamespace(levels) };
+export const dropNamespace = (levels: string[]): Operation => ({
+  kind: 'write',
+  async prepare(_ctx, state) {
+    if (!state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
     const tables = state.tableNames(levels).length;
     const views = state.viewNames(levels).length;
     const children = state.childNamespaces(levels).length;
     if (tables + views + children > 0) {
-      const error = new CatalogError(
+      return reject(new CatalogError(
         'NamespaceNotEmpty',
         `Namespace ${formatNamespace(levels)} is not empty. Contains ${tables} table(s), ${views} view(s) and ${children} namespace(s).`,
-      );
-      return { kind: 'reject', error };
+      ));
     }
-    return { kind: 'txn', effects: [{ op: 'ns.drop', ns: levels }], result: undefined };
-  });
-}
+    return commit([{ op: 'ns.drop', ns: levels }], EMPTY);
+  },
+});
 
 export interface PropertiesUpdate {
   updated: string[];
@@ -77,29 +74,27 @@ export interface PropertiesUpdate {
   missing: string[];
 }
 
-export function updateNamespaceProperties(
-  ctx: CatalogContext,
-  levels: string[],
-  updates: Record<string, string>,
-  removals: string[],
-): Promise<PropertiesUpdate> {
-  checkProperties(updates, 'updates');
+export function updateNamespaceProperties(levels: string[], updates: Record<string, string>, removals: string[]): Operation {
+  const tooLarge = checkProperties(updates, 'updates');
+  if (tooLarge) return refused(tooLarge);
   const both = removals.filter((key) => Object.hasOwn(updates, key));
   if (both.length > 0) {
-    return Promise.reject(
-      new CatalogError('UnprocessableEntity', `Cannot update and remove the same properties: ${both.sort().join(', ')}`),
-    );
+    return refused(new CatalogError('UnprocessableEntity', `Cannot update and remove the same properties: ${both.sort().join(', ')}`));
   }
-  return commit(ctx, async (state) => {
-    const record = state.namespaces.get(levels.join('\u001f'));
-    if (!record) return { kind: 'reject', error: noSuchNamespace(levels) };
-    const removed = removals.filter((key) => Object.hasOwn(record.properties, key));
-    const missing = removals.filter((key) => !Object.hasOwn(record.properties, key));
-    const result = { updated: Object.keys(updates), removed, missing };
-    if (result.updated.length === 0 && removed.length === 0) return { kind: 'noop', result };
-    const after: Record<string, string> = { ...record.properties, ...updates };
-    for (const key of removed) delete after[key];
-    checkPropertiesGrowth(record.properties, after, 'namespace properties');
-    return { kind: 'txn', effects: [{ op: 'ns.setProperties', ns: levels, updates, removals: removed }], result };
-  });
+  return {
+    kind: 'write',
+    async prepare(_ctx, state) {
+      const record = state.namespaces.get(levels.join('\u001f'));
+      if (!record) return reject(errors.noSuchNamespace(levels));
+      const removed = removals.filter((key) => Object.hasOwn(record.properties, key));
+      const missing = removals.filter((key) => !Object.hasOwn(record.properties, key));
+      const result: PropertiesUpdate = { updated: Object.keys(updates), removed, missing };
+      if (result.updated.length === 0 && removed.length === 0) return noop(json(result));
+      const after: Record<string, string> = { ...record.properties, ...updates };
+      for (const key of removed) delete after[key];
+      const grown = checkPropertiesGrowth(record.properties, after, 'namespace properties');
+      if (grown) return reject(grown);
+      return commit([{ op: 'ns.setProperties', ns: levels, updates, removals: removed }], json(result));
+    },
+  };
 }

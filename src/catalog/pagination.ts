@@ -53,3 +53,8 @@ function upperBound(sorted: string[], key: string): number {
   }
   return lo;
 }
+
+/** A list answer's JSON: the items, and next-page-token only when the client asked for pages. */
+export function listJson<T>(key: 'namespaces' | 'identifiers', page: Page<T>): string {
+  return JSON.stringify({ [key]: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) });
+}

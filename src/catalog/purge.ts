@@ -18,9 +18,12 @@
 // never under the location of a live table or view, and skips (and reports) everything else.
 import { filesReferencedByMetadata, readManifest, readManifestList, type TableMetadata } from '../iceberg/index.js';
 import type { PurgeRecord } from '../store/index.js';
-import { commit, fromStore, readBarrier, type CatalogContext } from './context.js';
-import { CatalogError } from './errors.js';
+import { readBarrier, type CatalogContext } from './context.js';
+import { commit, EMPTY, reject, type Operation } from './decision.js';
+import { toCatalogError } from './dependency-errors.js';
+import { CatalogError, errors } from './errors.js';
 import { formatIdentifier, type Identifier } from './names.js';
+import { silentTelemetry } from '../util/index.js';
 import { underAny } from './locations.js';
 import { parseLocation } from '../objectstore/index.js';
 import { readTable } from './tables.js';
@@ -40,12 +43,6 @@ function gcEnabled(metadata: TableMetadata): boolean {
   return value === undefined || value.toLowerCase() === 'true';
 }
 
-export interface DropAndPurgeResult {
-  metadataLocation: string;
-  /** undefined when the current metadata file was already missing: there is nothing to read */
-  purge: PurgeRecord | undefined;
-}
-
 interface InFlight {
   promise: Promise<void>;
   controller: AbortController;
@@ -60,44 +57,49 @@ function inFlightOf(ctx: CatalogContext): Map<string, InFlight> {
   return map;
 }
 
-const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table does not exist: ${formatIdentifier(id)}`);
-
 /**
  * Drops the table and records its purge in the same txn, then purges. Waits for the purge up to
  * PURGE_INLINE_WAIT_MS so that ordinary tables are gone when the client gets its 204 (what Java
  * clients expect); a failed or slow purge stays pending in the log for the runner.
  */
-export async function dropTableAndPurge(ctx: CatalogContext, id: Identifier): Promise<DropAndPurgeResult> {
-  // refused before anything is committed: the client asked for the files to go, and they will not
-  if (ctx.deleteGuard !== undefined) throw new CatalogError('Forbidden', `Cannot purge ${formatIdentifier(id)}: ${ctx.deleteGuard}`);
-  // The id is chosen once, outside prepare, so the commit can answer the plain metadata location
-  // (what dropTable answers, and what an Idempotency-Key records as a 204) and the record is
-  // found in the state afterwards.
-  const purgeId = ctx.rng.uuid();
-  const metadataLocation = await commit<string>(ctx, async (state) => {
-    const pointer = state.table(id.namespace, id.name);
-    if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
-    const drop = { op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation } as const;
-    let metadata: TableMetadata;
-    try {
-      metadata = await readTable(ctx, pointer.metadataLocation);
-    } catch (error) {
-      // Java drops anyway when the metadata is gone; without it no file can be found to purge
-      if (error instanceof CatalogError && error.code === 'NotFound') return { kind: 'txn', effects: [drop], result: pointer.metadataLocation };
-      throw error;
-    }
-    const request = { op: 'purge.request', id: purgeId, metadataLocation: pointer.metadataLocation, deleteData: gcEnabled(metadata) } as const;
-    return { kind: 'txn', effects: [drop, request], result: pointer.metadataLocation };
-  });
-  const record = ctx.store.state.purges.get(purgeId);
-  if (record) {
-    // bounded wait; on timeout the purge carries on in the background (and the runner retries it)
-    const done = runPurge(ctx, record).catch(() => undefined);
-    const timeout = new AbortController();
-    await Promise.race([done, ctx.clock.sleep(PURGE_INLINE_WAIT_MS, timeout.signal).catch(() => undefined)]);
-    timeout.abort();
-  }
-  return { metadataLocation, purge: record };
+export function dropTableAndPurge(id: Identifier): Operation {
+  // The id is chosen once per request, outside prepare, so the record is found in the state
+  // after the commit (an attempt prepared again records the same id).
+  let purgeId: string | undefined;
+  return {
+    kind: 'write',
+    async prepare(ctx, state) {
+      // refused before anything is committed: the client asked for the files to go, and they will not
+      if (ctx.deleteGuard !== undefined) return reject(new CatalogError('Forbidden', `Cannot purge ${formatIdentifier(id)}: ${ctx.deleteGuard}`));
+      purgeId ??= ctx.rng.uuid();
+      const pointer = state.table(id.namespace, id.name);
+      if (!pointer) return reject(errors.noSuchTable(id));
+      const drop = { op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation } as const;
+      let metadata: TableMetadata;
+      try {
+        metadata = await readTable(ctx, pointer.metadataLocation);
+      } catch (error) {
+        // Java drops anyway when the metadata is gone; without it no file can be found to purge
+        if (error instanceof CatalogError && error.code === 'NotFound') return commit([drop], EMPTY);
+        throw error;
+      }
+      const request = { op: 'purge.request', id: purgeId, metadataLocation: pointer.metadataLocation, deleteData: gcEnabled(metadata) } as const;
+      return commit([drop, request], EMPTY);
+    },
+    async after(ctx) {
+      const record = purgeId === undefined ? undefined : ctx.store.state.purges.get(purgeId);
+      if (!record) return;
+      // bounded wait; on timeout the purge carries on in the background (and the runner retries it)
+      const log = (ctx.telemetry ?? silentTelemetry).log;
+      const done = runPurge(ctx, record).catch((error: unknown) => {
+        log.warn({ purge: record.id, err: error }, 'purge after drop failed; it stays pending for the runner');
+      });
+      const timeout = new AbortController();
+      // the sleep's rejection is its abort, once the purge finished first
+      await Promise.race([done, ctx.clock.sleep(PURGE_INLINE_WAIT_MS, timeout.signal).catch(() => undefined)]);
+      timeout.abort();
+    },
+  };
 }
 
 /**
@@ -113,8 +115,8 @@ export function runPurge(ctx: CatalogContext, record: PurgeRecord): Promise<void
   const controller = new AbortController();
   const promise = (async () => {
     await purgeFiles(ctx, record, controller.signal);
-    // the store directly, not catalog `commit`: this is bookkeeping, never part of the request
-    // that started it, so an Idempotency-Key in scope must not record or replay it
+    // the store directly, not the pipeline: this is bookkeeping, never part of the request
+    // that started it, so its Idempotency-Key must not record or replay it
     try {
       await ctx.store.commit(async (state) =>
         state.purges.has(record.id)
@@ -122,7 +124,7 @@ export function runPurge(ctx: CatalogContext, record: PurgeRecord): Promise<void
           : { kind: 'noop', result: undefined },
       );
     } catch (error) {
-      throw fromStore(error);
+      throw toCatalogError(error) ?? error;
     }
   })().finally(() => {
     if (inFlight.get(record.id)?.promise === promise) inFlight.delete(record.id);
@@ -246,10 +248,11 @@ export function startPurgeRunner(ctx: CatalogContext, options: PurgeRunnerOption
   let seen = new Set<string>();
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
+  const log = (ctx.telemetry ?? silentTelemetry).log;
 
   const sweepOnce = async (all: boolean) => {
     if (ctx.deleteGuard !== undefined) return;
-    await readBarrier(ctx);
+    await readBarrier(ctx, undefined);
     const pending = [...ctx.store.state.purges.values()];
     const ready = all ? pending : pending.filter((p) => seen.has(p.id));
     seen = new Set(pending.map((p) => p.id));
@@ -257,12 +260,17 @@ export function startPurgeRunner(ctx: CatalogContext, options: PurgeRunnerOption
     for (const record of ready) {
       if (stopped) return;
       if (!ctx.store.state.purges.has(record.id)) continue; // finished elsewhere meanwhile
-      await runPurge(ctx, record).catch((error: unknown) => options.onError?.(record, error));
+      await runPurge(ctx, record).catch((error: unknown) => {
+        log.warn({ purge: record.id, err: error }, 'purge failed; it stays pending for the next sweep');
+        options.onError?.(record, error);
+      });
     }
   };
   const sweep = (all: boolean) => {
     // sweeps never overlap: the next one starts after the previous one has settled
-    current = current.then(() => (stopped ? undefined : sweepOnce(all))).catch(() => undefined);
+    current = current
+      .then(() => (stopped ? undefined : sweepOnce(all)))
+      .catch((error: unknown) => log.warn({ err: error }, 'purge sweep failed; the next sweep tries again'));
     return current;
   };
 

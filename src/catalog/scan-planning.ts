@@ -25,11 +25,13 @@ import {
   type PartitionSpec, type SchemaFields, type Snapshot, type TableMetadata,
 } from '../iceberg/index.js';
 import { stringifyJson } from '../util/json.js';
+import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
-import { fromIceberg } from './context.js';
+import { EMPTY, jsonReply, noop, read, type Operation } from './decision.js';
+import { fromIceberg } from './dependency-errors.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
-import { loadTable } from './tables.js';
+import { loadCurrentTable } from './tables.js';
 
 /** Plans remembered per catalog; the least recently used is forgotten first. */
 export const PLANS_MAX = 100;
@@ -108,8 +110,8 @@ const noSuchPlan = (planId: string) => new CatalogError('NotFound', `No such pla
 const noSuchPlanTask = () => new CatalogError('NotFound', 'No such plan task', 'NoSuchPlanTaskException');
 
 /** The plan for `id`'s current table (a dropped and re-created table does not inherit plans). */
-async function findPlan(ctx: CatalogContext, id: Identifier, planId: string): Promise<Plan | undefined> {
-  const { metadata } = await loadTable(ctx, id);
+async function findPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<Plan | undefined> {
+  const { metadata } = await loadCurrentTable(ctx, id, consistency);
   const plan = plans(ctx).get(planId);
   if (!plan || plan.tableUuid !== metadata['table-uuid']) return undefined;
   remember(ctx, plan);
@@ -386,8 +388,8 @@ function parsePlanTaskToken(token: string): { plan: string; manifest: number } |
 }
 
 /** planTableScan: the PlanTableScanResult JSON text (status "completed", with a plan-id). */
-export async function planTableScan(ctx: CatalogContext, id: Identifier, request: PlanRequest): Promise<string> {
-  const { metadata } = await loadTable(ctx, id);
+async function planScan(ctx: CatalogContext, id: Identifier, request: PlanRequest, consistency: Consistency | undefined): Promise<string> {
+  const { metadata } = await loadCurrentTable(ctx, id, consistency);
   let snapshot: Snapshot | undefined;
   let addedBy: Set<bigint> | undefined;
   if (request.startSnapshotId !== undefined && request.endSnapshotId !== undefined) {
@@ -442,15 +444,15 @@ export async function planTableScan(ctx: CatalogContext, id: Identifier, request
 }
 
 /** fetchPlanningResult: the FetchPlanningResult JSON text. */
-export async function fetchPlanningResult(ctx: CatalogContext, id: Identifier, planId: string): Promise<string> {
-  const plan = await findPlan(ctx, id, planId);
+async function planningResult(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<string> {
+  const plan = await findPlan(ctx, id, planId, consistency);
   if (!plan) throw noSuchPlan(planId);
   return plan.state === 'cancelled' ? '{"status":"cancelled"}' : plan.body;
 }
 
 /** cancelPlanning: forgets the plan's work; a tombstone keeps a repeated cancel answering 204. */
-export async function cancelPlanning(ctx: CatalogContext, id: Identifier, planId: string): Promise<void> {
-  const plan = await findPlan(ctx, id, planId);
+async function cancelPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<void> {
+  const plan = await findPlan(ctx, id, planId, consistency);
   if (!plan) throw noSuchPlan(planId);
   plan.state = 'cancelled';
   plan.body = '';
@@ -459,12 +461,12 @@ export async function cancelPlanning(ctx: CatalogContext, id: Identifier, planId
 }
 
 /** fetchScanTasks: the FetchScanTasksResult JSON text for one plan task. */
-export async function fetchScanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown): Promise<string> {
+async function scanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown, consistency: Consistency | undefined): Promise<string> {
   if (typeof planTask !== 'string' || planTask === '') throw new CatalogError('IllegalArgument', 'Invalid plan-task: must be a non-empty string');
   const token = parsePlanTaskToken(planTask);
-  const plan = token && (await findPlan(ctx, id, token.plan));
+  const plan = token && (await findPlan(ctx, id, token.plan, consistency));
   if (!token || !plan || plan.state !== 'completed') {
-    if (!token || !plan) await loadTable(ctx, id); // a missing table answers NoSuchTable first
+    if (!token || !plan) await loadCurrentTable(ctx, id, consistency); // a missing table answers NoSuchTable first
     throw noSuchPlanTask();
   }
   const manifest = plan.manifests[token.manifest];
@@ -472,6 +474,25 @@ export async function fetchScanTasks(ctx: CatalogContext, id: Identifier, planTa
   const data = await planDataFiles(ctx, manifest, plan.addedBy, plan.selection);
   return stringifyJson(scanTasksJson(data, plan.deletes, plan.selection));
 }
+
+/** planTableScan: the PlanTableScanResult (status "completed", with a plan-id). */
+export const planTableScan = (id: Identifier, request: PlanRequest): Operation =>
+  read(async (ctx, req) => noop(jsonReply(await planScan(ctx, id, request, req.consistency))));
+
+/** fetchPlanningResult: the FetchPlanningResult. */
+export const fetchPlanningResult = (id: Identifier, planId: string): Operation =>
+  read(async (ctx, req) => noop(jsonReply(await planningResult(ctx, id, planId, req.consistency))));
+
+/** cancelPlanning: 204, also for a plan cancelled before. */
+export const cancelPlanning = (id: Identifier, planId: string): Operation =>
+  read(async (ctx, req) => {
+    await cancelPlan(ctx, id, planId, req.consistency);
+    return noop(EMPTY);
+  });
+
+/** fetchScanTasks: the FetchScanTasksResult for one plan task. */
+export const fetchScanTasks = (id: Identifier, planTask: unknown): Operation =>
+  read(async (ctx, req) => noop(jsonReply(await scanTasks(ctx, id, planTask, req.consistency))));
 
 /** For tests and diagnostics: how many plans this catalog currently remembers. */
 export const rememberedPlans = (ctx: CatalogContext): number => plans(ctx).size;

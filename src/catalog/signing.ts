@@ -6,10 +6,12 @@
 // signed (never a client's own `host` header). Anything else is refused with 403.
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
+import { jsonReply, noop, read, type Operation } from './decision.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
-import { loadTable } from './tables.js';
+import { loadCurrentTable } from './tables.js';
 import { isWellFormed, parseLocation } from '../objectstore/index.js';
 
 /** Methods of the S3 object API a reader or writer of a table needs. */
@@ -233,8 +235,9 @@ export async function signRequest(
   id: Identifier,
   request: SignRequest,
   credentials: AwsCredentials | undefined = credentialsFromEnv(),
+  consistency: Consistency | undefined = undefined,
 ): Promise<SignResult> {
-  const { metadata } = await loadTable(ctx, id);
+  const { metadata } = await loadCurrentTable(ctx, id, consistency);
   if (request.provider !== undefined && request.provider !== 's3') {
     throw new CatalogError('BadRequest', `Invalid sign request: unsupported provider ${request.provider} (only s3)`);
   }
@@ -281,3 +284,7 @@ export async function signRequest(
   for (const [name, value] of Object.entries(signed.headers)) out[name] = [value];
   return { uri: request.uri, headers: out };
 }
+
+/** POST …/sign: the signed headers, with the server's credentials. */
+export const signOperation = (id: Identifier, request: SignRequest): Operation =>
+  read(async (ctx, req) => noop(jsonReply(JSON.stringify(await signRequest(ctx, id, request, credentialsFromEnv(), req.consistency)))));

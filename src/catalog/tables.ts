@@ -6,15 +6,19 @@ import {
   applyTableUpdates, checkTableRequirements, isCreateRequest, newMetadataFileLocation, newTableMetadata,
   refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
-import type { CatalogState, Effect, Prepared } from '../store/index.js';
+import type { CatalogState, Consistency, Effect } from '../store/index.js';
 import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX, RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
 import { ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
-import { CatalogError } from './errors.js';
-import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
+import { CatalogError, errors } from './errors.js';
+import { readBarrier, unwrap, type CatalogContext } from './context.js';
+import { fromIceberg } from './dependency-errors.js';
+import {
+  commit, EMPTY, jsonReply, loadTableBody, noop, read, refused, reject, type Attempt, type Decision, type FileDeletion, type Operation, type TableReply,
+} from './decision.js';
 import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
-import { formatIdentifier, formatNamespace, pathSegment, type Identifier } from './names.js';
-import { paginate, type Page, type PageRequest } from './pagination.js';
+import { pathSegment, type Identifier } from './names.js';
+import { listJson, paginate, type PageRequest } from './pagination.js';
 
 export type SnapshotsMode = 'all' | 'refs';
 
@@ -30,20 +34,20 @@ export interface LoadTableResult {
   etag: string;
 }
 
-const noSuchTable = (id: Identifier) => new CatalogError('NoSuchTable', `Table does not exist: ${formatIdentifier(id)}`);
-const noSuchNamespace = (levels: string[]) =>
-  new CatalogError('NoSuchNamespace', `Namespace does not exist: ${formatNamespace(levels)}`);
+/** The answer for a loaded version; `config` false for unregister, which answers none. */
+export function tableReply(result: LoadTableResult, config = true): { kind: 'table'; table: TableReply } {
+  if (!config) {
+    return { kind: 'table', table: { location: result.metadataLocation, metadataJson: result.metadataJson, configJson: undefined, etag: undefined } };
+  }
+  const { metadataLocation: location, metadataJson, configJson, body } = result;
+  return { kind: 'table', table: { location, metadataJson, configJson, etag: result.etag || undefined, ...(body && { body }) } };
+}
 
 /** Why `id` cannot be created in `state`, if it cannot. */
 export function nameTakenError(state: CatalogState, id: Identifier, creating: 'table' | 'view'): CatalogError | undefined {
-  if (!state.hasNamespace(id.namespace)) return noSuchNamespace(id.namespace);
-  const name = formatIdentifier(id);
-  if (state.table(id.namespace, id.name)) {
-    return new CatalogError('AlreadyExists', creating === 'table' ? `Table already exists: ${name}` : `Table with same name already exists: ${name}`);
-  }
-  if (state.view(id.namespace, id.name)) {
-    return new CatalogError('AlreadyExists', creating === 'view' ? `View already exists: ${name}` : `View with same name already exists: ${name}`);
-  }
+  if (!state.hasNamespace(id.namespace)) return errors.noSuchNamespace(id.namespace);
+  if (state.table(id.namespace, id.name)) return errors.nameTaken(id, 'table', creating);
+  if (state.view(id.namespace, id.name)) return errors.nameTaken(id, 'view', creating);
   return undefined;
 }
 
@@ -106,7 +110,7 @@ function toResult(ctx: CatalogContext, location: string, metadata: TableMetadata
   let cached = rendered.get(cacheKey);
   if (cached === undefined) {
     const json = stringifyJson(responseJson(mode === 'refs' ? refsOnly(metadata) : metadata));
-    const body = Buffer.from(`{"metadata-location":${JSON.stringify(location)},"metadata":${json},"config":${configJson}}`);
+    const body = Buffer.from(loadTableBody({ location, metadataJson: json, configJson }));
     cached = { json, body, etag: etagOf(location, mode) };
     // the JSON text is held once as a string and once inside the body
     rendered.set(cacheKey, cached, json.length + body.length);
@@ -142,35 +146,54 @@ export async function readTable(ctx: CatalogContext, location: string): Promise<
   return ctx.warehouse.read('table', location);
 }
 
-export async function listTables(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
-  await readBarrier(ctx);
-  if (!ctx.store.state.hasNamespace(levels)) throw noSuchNamespace(levels);
-  return paginate(ctx.store.state.tableNames(levels), page, (name) => ({ namespace: levels, name }));
-}
+export const listTables = (levels: string[], page: PageRequest): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    if (!ctx.store.state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
+    return noop(jsonReply(listJson('identifiers', paginate(ctx.store.state.tableNames(levels), page, (name) => ({ namespace: levels, name })))));
+  });
 
-export async function loadTable(ctx: CatalogContext, id: Identifier, mode: SnapshotsMode = 'all'): Promise<LoadTableResult> {
-  const loaded = await loadTableIfChanged(ctx, id, mode, undefined);
+/** The current version (for planning, signing): NoSuchTable when there is none. */
+export async function loadCurrentTable(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined): Promise<LoadTableResult> {
+  const loaded = await loadTableIfChanged(ctx, id, 'all', undefined, consistency);
+  if (loaded.kind === 'missing') throw errors.noSuchTable(id);
   if (loaded.kind !== 'loaded') throw new Error('bug: a load without If-None-Match answered not-modified');
   return loaded.result;
 }
+
+/** GET a table: its current version, or 304 when If-None-Match holds its ETag. */
+export const loadTable = (id: Identifier, mode: SnapshotsMode, ifNoneMatch: string | undefined): Operation =>
+  read(async (ctx, req) => {
+    const loaded = await loadTableIfChanged(ctx, id, mode, ifNoneMatch, req.consistency);
+    switch (loaded.kind) {
+      case 'missing':
+        return reject(errors.noSuchTable(id));
+      case 'notModified':
+        return noop({ kind: 'empty', status: 304, etag: loaded.etag });
+      case 'loaded':
+        return noop(tableReply(loaded.result));
+    }
+  });
 
 /**
  * The current version, or `notModified` when its ETag is one the client already holds
  * (If-None-Match), decided after one read barrier and without reading the metadata file.
  */
-export async function loadTableIfChanged(
+async function loadTableIfChanged(
   ctx: CatalogContext,
   id: Identifier,
   mode: SnapshotsMode,
   ifNoneMatch: string | undefined,
-): Promise<{ kind: 'notModified'; etag: string } | { kind: 'loaded'; result: LoadTableResult }> {
+  consistency: Consistency | undefined,
+): Promise<{ kind: 'missing' } | { kind: 'notModified'; etag: string } | { kind: 'loaded'; result: LoadTableResult }> {
   // The file must still exist (a vanished metadata file answers 404): check it while the
-  // read barrier runs, and again only if the barrier moved the pointer.
+  // read barrier runs, and again only if the barrier moved the pointer. A failed check only
+  // means the file is read with its existence checked again, so its error needs no report.
   const before = ctx.store.state.table(id.namespace, id.name)?.metadataLocation;
   const existed = before === undefined || ifNoneMatch ? undefined : ctx.warehouse.exists(before).catch(() => undefined);
-  await readBarrier(ctx);
+  await readBarrier(ctx, consistency);
   const pointer = ctx.store.state.table(id.namespace, id.name);
-  if (!pointer) throw noSuchTable(id);
+  if (!pointer) return { kind: 'missing' };
   if (ifNoneMatch) {
     const etag = etagOf(pointer.metadataLocation, mode);
     if (ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { kind: 'notModified', etag };
@@ -180,10 +203,18 @@ export async function loadTableIfChanged(
   return { kind: 'loaded', result: toResult(ctx, pointer.metadataLocation, metadata, mode) };
 }
 
-export async function tableExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {
-  await readBarrier(ctx);
+export async function tableExists(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined): Promise<boolean> {
+  await readBarrier(ctx, consistency);
   return ctx.store.state.table(id.namespace, id.name) !== undefined;
 }
+
+/** HEAD a table: 204 or 404, no body. */
+export const tableExistsOperation = (id: Identifier): Operation =>
+  read(async (ctx, req) => noop({ kind: 'empty', status: (await tableExists(ctx, id, req.consistency)) ? 204 : 404 }));
+
+/** POST …/metrics: accepted (and not kept) for an existing table. */
+export const reportMetrics = (id: Identifier): Operation =>
+  read(async (ctx, req) => ((await tableExists(ctx, id, req.consistency)) ? noop(EMPTY) : reject(errors.noSuchTable(id))));
 
 interface CreateBody {
   name: string;
@@ -193,22 +224,28 @@ interface CreateBody {
   'stage-create'?: boolean;
 }
 
-export async function createTable(ctx: CatalogContext, levels: string[], body: CreateBody): Promise<LoadTableResult> {
+export function createTable(levels: string[], body: CreateBody): Operation {
   const id = { namespace: levels, name: body.name };
-  checkCreate(body, 'table');
   if (body['stage-create'] === true) {
-    await readBarrier(ctx);
-    const taken = nameTakenError(ctx.store.state, id, 'table');
-    if (taken) throw taken;
-    const metadata = buildNewTable(ctx, id, body);
-    checkTableLocation(ctx, ctx.store.state, id, metadata.location);
-    const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
-    const json = stringifyJson(responseJson(created));
-    return { metadataLocation: undefined, metadata: created, metadataJson: json, configJson: ctx.warehouse.engineConfigJson, etag: '' };
+    // nothing is written or committed: the client commits the table later
+    return read(async (ctx, req) => {
+      const tooLarge = checkCreate(body, 'table');
+      if (tooLarge) return reject(tooLarge);
+      await readBarrier(ctx, req.consistency);
+      const taken = nameTakenError(ctx.store.state, id, 'table');
+      if (taken) return reject(taken);
+      const metadata = buildNewTable(ctx, id, body);
+      checkTableLocation(ctx, ctx.store.state, id, metadata.location);
+      const created = { ...metadata, properties: { 'created-at': new Date(ctx.clock.nowMs()).toISOString(), ...metadata.properties } };
+      const json = stringifyJson(responseJson(created));
+      return noop({ kind: 'table', table: { location: undefined, metadataJson: json, configJson: ctx.warehouse.engineConfigJson, etag: undefined } });
+    });
   }
-  return writeNewTable(ctx, id, (state) => {
+  return newTableOperation(id, (ctx, state) => {
+    const tooLarge = checkCreate(body, 'table');
+    if (tooLarge) return tooLarge;
     const taken = nameTakenError(state, id, 'table');
-    if (taken) throw taken;
+    if (taken) return taken;
     return buildNewTable(ctx, id, body);
   });
 }
@@ -223,26 +260,26 @@ function checkTableLocation(ctx: CatalogContext, state: CatalogState, id: Identi
   ctx.warehouse.locations.checkEntityLocation(location, state, { kind: 'table', ns: id.namespace, name: id.name });
 }
 
-/** Writes version 0 of a new table and commits its pointer; used by create, create-by-commit and register-like paths. */
-async function writeNewTable(
-  ctx: CatalogContext,
+/** Writes version 0 of a new table and commits its pointer; used by create and create-by-commit. */
+function newTableOperation(
   id: Identifier,
-  build: (state: CatalogState) => TableMetadata,
-): Promise<LoadTableResult> {
-  return commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
-    const metadata = build(state);
-    checkTableLocation(ctx, state, id, metadata.location);
-    const location = newMetadataFileLocation({
-      location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
-    });
-    await ctx.warehouse.write('table', location, tableMetadataToJson(metadata), metadata);
-    written.push(location);
-    return {
-      kind: 'txn',
-      effects: [{ op: 'table.create', ns: id.namespace, name: id.name, to: location }],
-      result: toResult(ctx, location, metadata, 'all'),
-    };
-  });
+  build: (ctx: CatalogContext, state: CatalogState) => TableMetadata | CatalogError,
+): Operation {
+  return {
+    kind: 'write',
+    async prepare(ctx, state, attempt) {
+      const metadata = build(ctx, state);
+      if (metadata instanceof CatalogError) return reject(metadata);
+      checkTableLocation(ctx, state, id, metadata.location);
+      const location = newMetadataFileLocation({
+        location: metadata.location, properties: metadata.properties, previousLocation: undefined, uuid: ctx.rng.uuid(), defaultCodec: 'none',
+      });
+      await ctx.warehouse.write('table', location, tableMetadataToJson(metadata), metadata);
+      attempt.written.push(location);
+      const effect: Effect = { op: 'table.create', ns: id.namespace, name: id.name, to: location };
+      return commit([effect], tableReply(toResult(ctx, location, metadata, 'all')), [location]);
+    },
+  };
 }
 
 interface CommitBody {
@@ -250,52 +287,50 @@ interface CommitBody {
   updates?: unknown;
 }
 
-export async function commitTable(ctx: CatalogContext, id: Identifier, body: CommitBody): Promise<LoadTableResult> {
+export function commitTable(id: Identifier, body: CommitBody): Operation {
   // both are required by the spec: a body without them (e.g. {properties: ...}) is not a no-op
   const { requirements, updates } = body;
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
-    throw new CatalogError('BadRequest', 'Invalid commit: requirements and updates are required arrays');
+    return refused(new CatalogError('BadRequest', 'Invalid commit: requirements and updates are required arrays'));
   }
-  checkCommit(requirements, updates);
   if (isCreateRequest(requirements)) {
-    unwrap(checkTableRequirements(requirements, undefined));
-    return writeNewTable(ctx, id, (state) => {
-      if (!state.hasNamespace(id.namespace)) throw noSuchNamespace(id.namespace);
-      if (state.table(id.namespace, id.name)) throw new CatalogError('CommitFailed', 'Requirement failed: table already exists');
+    return newTableOperation(id, (ctx, state) => {
+      const tooLarge = checkCommit(requirements, updates);
+      if (tooLarge) return tooLarge;
+      const checked = checkTableRequirements(requirements, undefined);
+      if (!checked.ok) return fromIceberg(checked.error);
+      if (!state.hasNamespace(id.namespace)) return errors.noSuchNamespace(id.namespace);
+      if (state.table(id.namespace, id.name)) return new CatalogError('CommitFailed', 'Requirement failed: table already exists');
       const taken = nameTakenError(state, id, 'table');
-      if (taken) throw taken;
+      if (taken) return taken;
       const context = { nowMs: ctx.clock.nowMs(), newUuid: ctx.rng.uuid(), defaultLocation: defaultLocation(ctx, id) };
-      const created = unwrap(applyTableUpdates(undefined, updates, context)).metadata;
-      checkPropertiesGrowth({}, created.properties, 'table properties');
-      return created;
+      const applied = applyTableUpdates(undefined, updates, context);
+      if (!applied.ok) return fromIceberg(applied.error);
+      return checkPropertiesGrowth({}, applied.value.metadata.properties, 'table properties') ?? applied.value.metadata;
     });
   }
-  let removedMetadataFiles: string[] = [];
-  let owner = '';
-  let superseded: string | undefined;
-  const result = await commitWriting<LoadTableResult>(ctx, async (state, written): Promise<Prepared<LoadTableResult>> => {
-    const change = await prepareTableChange(ctx, state, id, requirements, updates, written);
-    if (change.kind !== 'change') return change;
-    removedMetadataFiles = change.removedMetadataFiles;
-    owner = change.result.metadata.location;
-    superseded = change.superseded;
-    return { kind: 'txn', effects: [change.effect], result: change.result };
-  });
-  if (superseded !== undefined && result.metadataLocation !== superseded) supersede(ctx, superseded);
-  // write.metadata.delete-after-commit: only files under the table's own location
-  if (mayDeleteExistingFiles(ctx)) for (const file of removedMetadataFiles) await ctx.warehouse.delete(file, owner);
-  return result;
+  return {
+    kind: 'write',
+    async prepare(ctx, state, attempt) {
+      const tooLarge = checkCommit(requirements, updates);
+      if (tooLarge) return reject(tooLarge);
+      const change = await prepareTableChange(ctx, state, id, requirements, updates, attempt);
+      if (change.kind !== 'change') return change.decision;
+      const owner = change.result.metadata.location;
+      const deletions: FileDeletion[] = change.removedMetadataFiles.map((file) => ({ kind: 'file', file, owner }));
+      return commit([change.effect], tableReply(change.result), [change.file], deletions, [change.superseded]);
+    },
+  };
 }
 
 export type TableChange =
-  | { kind: 'reject'; error: unknown }
-  | { kind: 'noop'; result: LoadTableResult }
-  | { kind: 'change'; effect: Effect; result: LoadTableResult; removedMetadataFiles: string[]; superseded: string };
+  | { kind: 'unchanged'; decision: Decision }
+  | { kind: 'change'; effect: Effect; result: LoadTableResult; file: string; removedMetadataFiles: string[]; superseded: string };
 
 /**
  * One table's commit against `state`: check the requirements on the current metadata, apply
- * the updates and write the new metadata file (its location is pushed to `written`, so an
- * attempt that loses its race can delete it). Shared by single and multi-table commits.
+ * the updates and write the new metadata file (its location is pushed to `attempt.written`, so
+ * an attempt that loses its race can delete it). Shared by single and multi-table commits.
  */
 export async function prepareTableChange(
   ctx: CatalogContext,
@@ -303,57 +338,55 @@ export async function prepareTableChange(
   id: Identifier,
   requirements: unknown[],
   updates: unknown[],
-  written: string[],
+  attempt: Attempt,
 ): Promise<TableChange> {
   const pointer = state.table(id.namespace, id.name);
-  if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
+  if (!pointer) return { kind: 'unchanged', decision: reject(errors.noSuchTable(id)) };
   const base = await readTable(ctx, pointer.metadataLocation);
-  unwrap(checkTableRequirements(requirements, base));
-  const applied = unwrap(applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation }));
-  if (!applied.changed) return { kind: 'noop', result: toResult(ctx, pointer.metadataLocation, base, 'all') };
-  if (applied.metadata.location !== base.location) checkTableLocation(ctx, state, id, applied.metadata.location);
-  checkPropertiesGrowth(base.properties, applied.metadata.properties, 'table properties');
+  const checked = checkTableRequirements(requirements, base);
+  if (!checked.ok) return { kind: 'unchanged', decision: reject(fromIceberg(checked.error)) };
+  const applied = applyTableUpdates(base, updates, { nowMs: ctx.clock.nowMs(), baseMetadataLocation: pointer.metadataLocation });
+  if (!applied.ok) return { kind: 'unchanged', decision: reject(fromIceberg(applied.error)) };
+  const { metadata, changed, removedMetadataFiles } = applied.value;
+  if (!changed) return { kind: 'unchanged', decision: noop(tableReply(toResult(ctx, pointer.metadataLocation, base, 'all'))) };
+  if (metadata.location !== base.location) checkTableLocation(ctx, state, id, metadata.location);
+  const grown = checkPropertiesGrowth(base.properties, metadata.properties, 'table properties');
+  if (grown) return { kind: 'unchanged', decision: reject(grown) };
   const location = newMetadataFileLocation({
-    location: applied.metadata.location,
-    properties: applied.metadata.properties,
+    location: metadata.location,
+    properties: metadata.properties,
     previousLocation: pointer.metadataLocation,
     uuid: ctx.rng.uuid(),
     defaultCodec: 'none',
   });
-  await ctx.warehouse.write('table', location, tableMetadataToJson(applied.metadata), applied.metadata);
-  written.push(location);
+  await ctx.warehouse.write('table', location, tableMetadataToJson(metadata), metadata);
+  attempt.written.push(location);
   return {
     kind: 'change',
     effect: { op: 'table.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: location },
-    result: toResult(ctx, location, applied.metadata, 'all'),
-    removedMetadataFiles: applied.removedMetadataFiles,
+    result: toResult(ctx, location, metadata, 'all'),
+    file: location,
+    removedMetadataFiles,
     superseded: pointer.metadataLocation,
   };
 }
 
-export function dropTable(ctx: CatalogContext, id: Identifier): Promise<string> {
-  return commit(ctx, async (state) => {
+export const dropTable = (id: Identifier): Operation => ({
+  kind: 'write',
+  async prepare(_ctx, state) {
     const pointer = state.table(id.namespace, id.name);
-    if (!pointer) return { kind: 'reject', error: noSuchTable(id) };
-    return {
-      kind: 'txn',
-      effects: [{ op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation }],
-      result: pointer.metadataLocation,
-    };
-  });
-}
+    if (!pointer) return reject(errors.noSuchTable(id));
+    return commit([{ op: 'table.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation }], EMPTY);
+  },
+});
 
-export function renameTable(ctx: CatalogContext, from: Identifier, to: Identifier): Promise<void> {
-  return commit(ctx, async (state) => {
-    if (!state.table(from.namespace, from.name)) return { kind: 'reject', error: noSuchTable(from) };
-    if (!state.hasNamespace(to.namespace)) return { kind: 'reject', error: noSuchNamespace(to.namespace) };
-    if (state.table(to.namespace, to.name)) {
-      return { kind: 'reject', error: new CatalogError('AlreadyExists', `Table already exists: ${formatIdentifier(to)}`) };
-    }
-    if (state.view(to.namespace, to.name)) {
-      const message = `Cannot rename ${formatIdentifier(from)} to ${formatIdentifier(to)}. View already exists`;
-      return { kind: 'reject', error: new CatalogError('AlreadyExists', message) };
-    }
-    return { kind: 'txn', effects: [{ op: 'table.rename', from: { ns: from.namespace, name: from.name }, to: { ns: to.namespace, name: to.name } }], result: undefined };
-  });
-}
+export const renameTable = (from: Identifier, to: Identifier): Operation => ({
+  kind: 'write',
+  async prepare(_ctx, state) {
+    if (!state.table(from.namespace, from.name)) return reject(errors.noSuchTable(from));
+    if (!state.hasNamespace(to.namespace)) return reject(errors.noSuchNamespace(to.namespace));
+    if (state.table(to.namespace, to.name)) return reject(errors.nameTaken(to, 'table', 'table'));
+    if (state.view(to.namespace, to.name)) return reject(errors.renameTargetTaken(from, to, 'view'));
+    return commit([{ op: 'table.rename', from: { ns: from.namespace, name: from.name }, to: { ns: to.namespace, name: to.name } }], EMPTY);
+  },
+});

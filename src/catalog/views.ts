@@ -3,60 +3,51 @@
 // both pointer maps. A replace re-runs against the newest head whenever it lost a race and its
 // requirements still hold: the store's committer calls `prepare` again (server-side retry).
 import {
-  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata,
-  viewMetadataToJson, type ViewMetadata,
+  applyViewUpdates, checkViewRequirements, newMetadataFileLocation, newViewMetadata, viewMetadataToJson, type ViewMetadata,
 } from '../iceberg/index.js';
-import type { CatalogState, Prepared } from '../store/index.js';
-import { CatalogError } from './errors.js';
-import { commit, commitWriting, mayDeleteExistingFiles, readBarrier, unwrap, type CatalogContext } from './context.js';
+import type { CatalogState } from '../store/index.js';
+import { CatalogError, errors } from './errors.js';
+import { readBarrier, unwrap, type CatalogContext } from './context.js';
+import { commit, EMPTY, jsonReply, noop, read, refused, reject, type Attempt, type Operation, type Reply } from './decision.js';
 import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
-import { formatIdentifier, formatNamespace, type Identifier } from './names.js';
-import { paginate, type Page, type PageRequest } from './pagination.js';
+import type { Identifier } from './names.js';
+import { listJson, paginate, type PageRequest } from './pagination.js';
 import { defaultLocation, nameTakenError } from './tables.js';
-import { withFileReadFirst } from './register.js';
+import { fileReadFirst } from './register.js';
 
-export interface LoadViewResult {
-  metadataLocation: string;
-  metadata: ViewMetadata;
-}
-
-const noSuchView = (id: Identifier) => new CatalogError('NoSuchView', `View does not exist: ${formatIdentifier(id)}`);
-const noSuchNamespace = (levels: string[]) =>
-  new CatalogError('NoSuchNamespace', `Namespace does not exist: ${formatNamespace(levels)}`);
-
-/** The LoadViewResult body (config is always empty: views have no per-view settings to hand out). */
-export function loadViewResultJson(result: LoadViewResult): Record<string, unknown> {
-  return { 'metadata-location': result.metadataLocation, metadata: viewMetadataToJson(result.metadata), config: {} };
-}
+const viewReply = (location: string, metadata: ViewMetadata): Reply => ({ kind: 'view', location, metadata });
 
 export async function readView(ctx: CatalogContext, location: string): Promise<ViewMetadata> {
   return ctx.warehouse.read('view', location);
 }
 
-export async function listViews(ctx: CatalogContext, levels: string[], page: PageRequest): Promise<Page<Identifier>> {
-  await readBarrier(ctx);
-  if (!ctx.store.state.hasNamespace(levels)) throw noSuchNamespace(levels);
-  return paginate(ctx.store.state.viewNames(levels), page, (name) => ({ namespace: levels, name }));
-}
+export const listViews = (levels: string[], page: PageRequest): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    if (!ctx.store.state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
+    return noop(jsonReply(listJson('identifiers', paginate(ctx.store.state.viewNames(levels), page, (name) => ({ namespace: levels, name })))));
+  });
 
-export async function loadView(ctx: CatalogContext, id: Identifier): Promise<LoadViewResult> {
-  await readBarrier(ctx);
-  const pointer = ctx.store.state.view(id.namespace, id.name);
-  if (!pointer) throw noSuchView(id);
-  // re-checks the file exists: a vanished metadata file must answer 404 NotFoundException
-  return { metadataLocation: pointer.metadataLocation, metadata: await readView(ctx, pointer.metadataLocation) };
-}
+export const loadView = (id: Identifier): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    const pointer = ctx.store.state.view(id.namespace, id.name);
+    if (!pointer) return reject(errors.noSuchView(id));
+    // re-checks the file exists: a vanished metadata file must answer 404 NotFoundException
+    return noop(viewReply(pointer.metadataLocation, await readView(ctx, pointer.metadataLocation)));
+  });
 
-export async function viewExists(ctx: CatalogContext, id: Identifier): Promise<boolean> {
-  await readBarrier(ctx);
-  return ctx.store.state.view(id.namespace, id.name) !== undefined;
-}
+export const viewExists = (id: Identifier): Operation =>
+  read(async (ctx, req) => {
+    await readBarrier(ctx, req.consistency);
+    return noop({ kind: 'empty', status: ctx.store.state.view(id.namespace, id.name) !== undefined ? 204 : 404 });
+  });
 
 async function writeViewMetadata(
   ctx: CatalogContext,
   metadata: ViewMetadata,
   previousLocation: string | undefined,
-  written: string[],
+  attempt: Attempt,
 ): Promise<string> {
   const location = newMetadataFileLocation({
     location: metadata.location,
@@ -66,7 +57,7 @@ async function writeViewMetadata(
     defaultCodec: 'gzip', // ViewProperties: views default to gzip (§2.10)
   });
   await ctx.warehouse.write('view', location, viewMetadataToJson(metadata), metadata);
-  written.push(location);
+  attempt.written.push(location);
   return location;
 }
 
@@ -76,23 +67,23 @@ function checkViewLocation(ctx: CatalogContext, state: CatalogState, id: Identif
 }
 
 /** `body` is the raw CreateViewRequest; its `name` has been checked by the caller. */
-export async function createView(ctx: CatalogContext, levels: string[], body: Record<string, unknown> & { name: string }): Promise<LoadViewResult> {
+export function createView(levels: string[], body: Record<string, unknown> & { name: string }): Operation {
   const id = { namespace: levels, name: body.name };
-  checkCreate(body, 'view');
-  return commitWriting<LoadViewResult>(ctx, async (state, written) => {
-    // name checks first, as Java's view builder does, then the request's own validation
-    const taken = nameTakenError(state, id, 'view');
-    if (taken) return { kind: 'reject', error: taken };
-    const location = defaultLocation(ctx, id);
-    const metadata = unwrap(newViewMetadata(body, { location, nowMs: ctx.clock.nowMs(), uuid: ctx.rng.uuid() }));
-    checkViewLocation(ctx, state, id, metadata.location);
-    const file = await writeViewMetadata(ctx, metadata, undefined, written);
-    return {
-      kind: 'txn',
-      effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: file }],
-      result: { metadataLocation: file, metadata },
-    };
-  });
+  const tooLarge = checkCreate(body, 'view');
+  if (tooLarge) return refused(tooLarge);
+  return {
+    kind: 'write',
+    async prepare(ctx, state, attempt) {
+      // name checks first, as Java's view builder does, then the request's own validation
+      const taken = nameTakenError(state, id, 'view');
+      if (taken) return reject(taken);
+      const location = defaultLocation(ctx, id);
+      const metadata = unwrap(newViewMetadata(body, { location, nowMs: ctx.clock.nowMs(), uuid: ctx.rng.uuid() }));
+      checkViewLocation(ctx, state, id, metadata.location);
+      const file = await writeViewMetadata(ctx, metadata, undefined, attempt);
+      return commit([{ op: 'view.create', ns: id.namespace, name: id.name, to: file }], viewReply(file, metadata), [file]);
+    },
+  };
 }
 
 interface CommitBody {
@@ -100,42 +91,34 @@ interface CommitBody {
   updates?: unknown;
 }
 
-export async function commitView(ctx: CatalogContext, id: Identifier, body: CommitBody): Promise<LoadViewResult> {
+export function commitView(id: Identifier, body: CommitBody): Operation {
   // CommitViewRequest: `updates` is required, `requirements` optional
   const requirements = body.requirements ?? [];
   const { updates } = body;
   if (!Array.isArray(requirements) || !Array.isArray(updates)) {
-    throw new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array');
+    return refused(new CatalogError('BadRequest', 'Invalid commit: updates is a required array, requirements an optional array'));
   }
-  checkCommit(requirements, updates);
-  let superseded: string | undefined;
-  const result = await commitWriting<LoadViewResult>(ctx, async (state, written) => {
-    const pointer = state.view(id.namespace, id.name);
-    if (!pointer) return { kind: 'reject', error: noSuchView(id) };
-    const base = await readView(ctx, pointer.metadataLocation);
-    // a failed requirement is a reject (409), never retried: it would fail again
-    unwrap(checkViewRequirements(requirements, base));
-    const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
-    if (!applied.changed) return { kind: 'noop', result: { metadataLocation: pointer.metadataLocation, metadata: base } };
-    if (applied.metadata.location !== base.location) checkViewLocation(ctx, state, id, applied.metadata.location);
-    checkPropertiesGrowth(base.properties, applied.metadata.properties, 'view properties');
-    const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, written);
-    superseded = pointer.metadataLocation;
-    return {
-      kind: 'txn',
-      effects: [{ op: 'view.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: file }],
-      result: { metadataLocation: file, metadata: applied.metadata },
-    };
-  });
-  // the replaced version is not read again once the pointer moved on
-  if (superseded !== undefined && superseded !== result.metadataLocation) ctx.warehouse.forget(superseded);
-  return result;
-}
-
-/** Java PropertyUtil.propertyAsBoolean(gc.enabled, default true): only a case-insensitive "true" is true. */
-function gcEnabled(metadata: ViewMetadata): boolean {
-  const value = metadata.properties['gc.enabled'];
-  return value === undefined || value.toLowerCase() === 'true';
+  const tooLarge = checkCommit(requirements, updates);
+  if (tooLarge) return refused(tooLarge);
+  return {
+    kind: 'write',
+    async prepare(ctx, state, attempt) {
+      const pointer = state.view(id.namespace, id.name);
+      if (!pointer) return reject(errors.noSuchView(id));
+      const base = await readView(ctx, pointer.metadataLocation);
+      // a failed requirement is a reject (409), never retried: it would fail again
+      unwrap(checkViewRequirements(requirements, base));
+      const applied = unwrap(applyViewUpdates(base, updates, { nowMs: ctx.clock.nowMs() }));
+      if (!applied.changed) return noop(viewReply(pointer.metadataLocation, base));
+      if (applied.metadata.location !== base.location) checkViewLocation(ctx, state, id, applied.metadata.location);
+      const grown = checkPropertiesGrowth(base.properties, applied.metadata.properties, 'view properties');
+      if (grown) return reject(grown);
+      const file = await writeViewMetadata(ctx, applied.metadata, pointer.metadataLocation, attempt);
+      const effect = { op: 'view.setPointer', ns: id.namespace, name: id.name, expect: pointer.metadataLocation, to: file } as const;
+      // the replaced version is not read again once the pointer moved on
+      return commit([effect], viewReply(file, applied.metadata), [file], [], [pointer.metadataLocation]);
+    },
+  };
 }
 
 /**
@@ -143,61 +126,38 @@ function gcEnabled(metadata: ViewMetadata): boolean {
  * the file) deletes the current metadata file unless gc.enabled=false — a view has no other
  * files (Java CatalogUtil.dropViewMetadata). A kept file can be re-registered with register-view.
  */
-export async function dropView(ctx: CatalogContext, id: Identifier): Promise<void> {
-  const location = await commit<string>(ctx, async (state) => {
+export const dropView = (id: Identifier): Operation => ({
+  kind: 'write',
+  async prepare(_ctx, state) {
     const pointer = state.view(id.namespace, id.name);
-    if (!pointer) return { kind: 'reject', error: noSuchView(id) };
-    return {
-      kind: 'txn',
-      effects: [{ op: 'view.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation }],
-      result: pointer.metadataLocation,
-    };
-  });
-  try {
-    // an unreadable file is left alone: without its properties we cannot know gc.enabled
-    const metadata = await ctx.warehouse.read('view', location, false);
-    if (gcEnabled(metadata) && mayDeleteExistingFiles(ctx)) await ctx.warehouse.delete(location, metadata.location);
-  } catch {
-    // best effort: the drop itself has been committed
-  }
-}
+    if (!pointer) return reject(errors.noSuchView(id));
+    const effect = { op: 'view.drop', ns: id.namespace, name: id.name, expect: pointer.metadataLocation } as const;
+    return commit([effect], EMPTY, [], [{ kind: 'view', location: pointer.metadataLocation }]);
+  },
+});
 
-export function renameView(ctx: CatalogContext, from: Identifier, to: Identifier): Promise<void> {
-  return commit(ctx, async (state) => {
-    if (!state.view(from.namespace, from.name)) return { kind: 'reject', error: noSuchView(from) };
-    if (!state.hasNamespace(to.namespace)) return { kind: 'reject', error: noSuchNamespace(to.namespace) };
-    const prefix = `Cannot rename ${formatIdentifier(from)} to ${formatIdentifier(to)}.`;
-    if (state.table(to.namespace, to.name)) {
-      return { kind: 'reject', error: new CatalogError('AlreadyExists', `${prefix} Table already exists`) };
-    }
-    if (state.view(to.namespace, to.name)) {
-      return { kind: 'reject', error: new CatalogError('AlreadyExists', `${prefix} View already exists`) };
-    }
-    return {
-      kind: 'txn',
-      effects: [{ op: 'view.rename', from: { ns: from.namespace, name: from.name }, to: { ns: to.namespace, name: to.name } }],
-      result: undefined,
-    };
-  });
-}
+export const renameView = (from: Identifier, to: Identifier): Operation => ({
+  kind: 'write',
+  async prepare(_ctx, state) {
+    if (!state.view(from.namespace, from.name)) return reject(errors.noSuchView(from));
+    if (!state.hasNamespace(to.namespace)) return reject(errors.noSuchNamespace(to.namespace));
+    if (state.table(to.namespace, to.name)) return reject(errors.renameTargetTaken(from, to, 'table'));
+    if (state.view(to.namespace, to.name)) return reject(errors.renameTargetTaken(from, to, 'view'));
+    return commit([{ op: 'view.rename', from: { ns: from.namespace, name: from.name }, to: { ns: to.namespace, name: to.name } }], EMPTY);
+  },
+});
 
 /**
  * Points a new view at an existing metadata file (POST …/register-view); the file is read, never
  * rewritten, before the commit and with the untrusted-file rules (see registerTable). A missing
  * file → 404 NotFoundException; an invalid or unreadable one → 400.
  */
-export async function registerView(ctx: CatalogContext, id: Identifier, metadataLocation: string): Promise<LoadViewResult> {
-  return withFileReadFirst<ViewMetadata, LoadViewResult>(
-    ctx,
+export const registerView = (id: Identifier, metadataLocation: string): Operation =>
+  fileReadFirst<ViewMetadata>(
     (state) => nameTakenError(state, id, 'view'),
-    () => ctx.warehouse.readUntrusted(metadataLocation, 'view'),
-    async (state, metadata) => {
+    (ctx) => ctx.warehouse.readUntrusted(metadataLocation, 'view'),
+    async (ctx, state, metadata) => {
       checkViewLocation(ctx, state, id, metadata.location);
-      return {
-        kind: 'txn',
-        effects: [{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }],
-        result: { metadataLocation, metadata },
-      };
+      return commit([{ op: 'view.create', ns: id.namespace, name: id.name, to: metadataLocation }], viewReply(metadataLocation, metadata));
     },
   );
-}

@@ -11,9 +11,10 @@ import {
 import {
   decodeMetadataFile, encodeMetadataFile, parseTableMetadata, parseViewMetadata, type TableMetadata, type ViewMetadata,
 } from '../iceberg/index.js';
-import { blockedByObject, checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
-import { ByteLru } from '../util/index.js';
+import { checkKey, getBounded, LocationResolver, type BackendOptions, type Location } from '../objectstore/index.js';
+import { ByteLru, silentTelemetry, type Logger } from '../util/index.js';
 import { engineConfigFor, type EngineConfig } from './engine-config.js';
+import { fromObjectStore } from './dependency-errors.js';
 import { CatalogError } from './errors.js';
 import { LocationPolicy } from './locations.js';
 
@@ -46,6 +47,8 @@ export interface WarehouseOptions {
   allowedLocations?: readonly string[];
   /** where refused deletes are reported */
   warn?: (message: string) => void;
+  /** where failed deletes are reported with their cause (default: nowhere) */
+  log?: Logger;
 }
 
 export class Warehouse {
@@ -59,6 +62,7 @@ export class Warehouse {
   private readonly resolver: LocationResolver;
   private readonly cache = new ByteLru<string, unknown>(METADATA_CACHE_BYTES_MAX);
   private readonly warn: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(
     readonly rootUrl: string,
@@ -71,6 +75,7 @@ export class Warehouse {
     this.engineConfigJson = JSON.stringify(this.engineConfig);
     this.resolver = new LocationResolver(this.locations.roots, options);
     this.warn = more.warn ?? ((message) => console.warn(message));
+    this.log = more.log ?? silentTelemetry.log;
   }
 
   /**
@@ -85,8 +90,7 @@ export class Warehouse {
     }
     const { store, key } = this.resolve(location);
     const found = await store.get(key);
-    if (found.kind === 'notFound') throw missing(location);
-    if (found.kind === 'unknown') throw new CatalogError('ServiceUnavailable', `Cannot read ${location}: ${found.cause.message}`);
+    if (found.kind !== 'found') throw fromObjectStore(location, { op: 'read', outcome: found });
     if (found.body.length > METADATA_FILE_BYTES_MAX) throw new CatalogError('Internal', `Metadata file too large: ${location}`);
     const json = decodeMetadataFile(found.body, METADATA_FILE_BYTES_MAX);
     if (!json.ok) throw new CatalogError('Internal', `Cannot parse metadata file ${location}: ${json.error.message}`);
@@ -108,13 +112,14 @@ export class Warehouse {
     const timedOut = new Promise<never>((_, reject) =>
       signal.addEventListener('abort', () => reject(new CatalogError('BadRequest', `Timed out reading metadata file ${location}`)), { once: true }),
     );
+    // the race below consumes the rejection; this only keeps a late abort from being unhandled
     timedOut.catch(() => undefined);
     const found = await Promise.race([getBounded(store, key, REGISTER_FILE_BYTES_MAX, signal), timedOut]);
-    if (found.kind === 'notFound') throw missing(location);
+    if (found.kind === 'notFound') throw fromObjectStore(location, { op: 'read', outcome: found });
     if (found.kind === 'tooLarge') throw new CatalogError('BadRequest', `Metadata file ${location} is larger than ${REGISTER_FILE_BYTES_MAX} bytes`);
     if (found.kind === 'unknown') {
       if (signal.aborted) throw new CatalogError('BadRequest', `Timed out reading metadata file ${location}`);
-      throw new CatalogError('ServiceUnavailable', `Cannot read ${location}: ${found.cause.message}`);
+      throw fromObjectStore(location, { op: 'read', outcome: found });
     }
     const json = decodeMetadataFile(found.body, REGISTER_FILE_BYTES_MAX);
     if (!json.ok) throw new CatalogError('BadRequest', `Cannot parse metadata file ${location}: ${json.error.message}`);
@@ -130,14 +135,8 @@ export class Warehouse {
     // nobody reads the file before its pointer is committed, so the cheaper create will do
     const bytes = encodeMetadataFile(json, location);
     const outcome = store.putUnpublished ? await store.putUnpublished(key, bytes) : await store.putIfAbsent(key, bytes);
-    if (outcome.kind === 'unknown' && blockedByObject(outcome)) {
-      // a location chosen by the client that runs through an existing file (a dropped table's)
-      throw new CatalogError('BadRequest', `Cannot write metadata file ${location}: a file already exists where the location needs a directory`);
-    }
-    if (outcome.kind !== 'created') {
-      const why = outcome.kind === 'exists' ? 'it already exists' : outcome.cause.message;
-      throw new CatalogError('ServiceUnavailable', `Cannot write metadata file ${location}: ${why}`);
-    }
+    // a location chosen by the client may run through an existing file (a dropped table's): 400
+    if (outcome.kind !== 'created') throw fromObjectStore(location, { op: 'write', outcome });
     this.cache.set(cacheKey(kind, location), value, plainBytes(bytes));
   }
 
@@ -154,14 +153,14 @@ export class Warehouse {
   async exists(location: string): Promise<boolean> {
     const { store, key } = this.resolve(location);
     const head = await store.head(key);
-    if (head.kind === 'unknown') throw new CatalogError('ServiceUnavailable', `Cannot read ${location}: ${head.cause.message}`);
+    if (head.kind === 'unknown') throw fromObjectStore(location, { op: 'read', outcome: head });
     return head.kind === 'found';
   }
 
   async readBytes(location: string): Promise<Buffer | undefined> {
     const { store, key } = this.resolve(location);
     const found = await store.get(key);
-    if (found.kind === 'unknown') throw new CatalogError('ServiceUnavailable', `Cannot read ${location}: ${found.cause.message}`);
+    if (found.kind === 'unknown') throw fromObjectStore(location, { op: 'read', outcome: found });
     return found.kind === 'found' ? found.body : undefined;
   }
 
@@ -179,8 +178,12 @@ export class Warehouse {
     try {
       const { store, key } = this.resolveParsed(location, checked.value);
       const outcome = await store.delete(key);
-      return outcome.kind === 'unknown' ? 'failed' : 'gone';
-    } catch {
+      if (outcome.kind !== 'unknown') return 'gone';
+      this.log.warn({ location, err: outcome.cause }, 'metadata file delete failed');
+      return 'failed';
+    } catch (error) {
+      // best effort: the caller decides what a failed delete means (a purge stays pending)
+      this.log.warn({ location, err: error }, 'metadata file delete failed');
       return 'failed';
     }
   }
@@ -193,7 +196,7 @@ export class Warehouse {
   private async mustExist(location: string): Promise<void> {
     if (!(await this.exists(location))) {
       this.forget(location);
-      throw missing(location);
+      throw fromObjectStore(location, { op: 'read', outcome: { kind: 'notFound' } });
     }
   }
 
@@ -222,5 +225,3 @@ export class Warehouse {
   }
 }
 
-const missing = (location: string) =>
-  new CatalogError('NotFound', `Failed to open input stream for file: ${location}`);

@@ -153,3 +153,27 @@ export const ENCRYPTION_KMS_REQUEST_TIMEOUT_MS = 10_000;
 export const ENCRYPTION_KMS_CONNECT_TIMEOUT_MS = 3_000;
 /** Attempts of one KMS call (the SDKs retry throttling and unavailability, with backoff). */
 export const ENCRYPTION_KMS_ATTEMPTS_MAX = 3;
+
+// ---- request pipeline (catalog/pipeline.ts, http/idempotency.ts) ----
+/**
+ * Requests with an Idempotency-Key in flight at once in one process; more are answered 503.
+ * Each holds a promise and its key, so the bound keeps a flood of distinct keys from growing
+ * the map without end.
+ */
+export const IDEMPOTENCY_INFLIGHT_MAX = 10_000;
+/**
+ * A duplicate (same key) waits for the request in flight before running, at most this many
+ * times (each time another duplicate may have taken the slot) ...
+ */
+export const IDEMPOTENCY_DUPLICATE_WAITS_MAX = 100;
+/**
+ * ... and at most this long in all. Then it runs anyway: safe, because the answer is recorded
+ * in the same log txn as the effects, so whichever commits second finds the record and replays.
+ */
+export const IDEMPOTENCY_DUPLICATE_WAIT_MS = 30_000;
+/**
+ * Rounds of an operation's work outside the commit batch (a register reads the client's file
+ * there): a second round runs only when the name was taken at the first look and freed before
+ * the commit; the state cannot invalidate a read file, so two rounds always suffice.
+ */
+export const PIPELINE_BEFORE_ROUNDS_MAX = 2;

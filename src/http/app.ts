@@ -3,19 +3,18 @@
 // router's own errors (bad percent-encoding, 414) and for requests Node's parser rejects (431,
 // bad Content-Length, 408). Every connection and request is bounded in time and size.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { CatalogError, type Catalog } from '../catalog/index.js';
+import { CatalogError, errors, parseIsoDurationMs, type Catalog } from '../catalog/index.js';
 import {
   CONNECTION_IDLE_TIMEOUT_MS, HTTP_CONNECTIONS_MAX, KEEP_ALIVE_TIMEOUT_MS, REQUEST_BODY_BYTES_MAX, REQUEST_HEADERS_BYTES_MAX,
   REQUEST_HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_CHECK_INTERVAL_MS, REQUEST_TIMEOUT_MS, REQUEST_URL_BYTES_MAX,
 } from '../config/limits.js';
 import { answerClientError } from './client-errors.js';
 import { FLOE_VERSION } from '../util/version.js';
-import { envelope, sendError } from './error-envelope.js';
+import { sendError } from './error-envelope.js';
 import { checkHost, hostAllowList } from './host-check.js';
 import { registerBodyParsers } from './media-type.js';
 import { Router } from './router.js';
 import { IdempotencyGate } from './idempotency.js';
-import { parseIsoDurationMs, viewResponseJson } from '../catalog/index.js';
 import { configRoutes } from './routes/config.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { tableRoutes } from './routes/tables.js';
@@ -95,15 +94,19 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   const lifetime = options.idempotencyKeyLifetime ?? 'PT30M';
-  const gate = new IdempotencyGate(options.catalog, parseIsoDurationMs(lifetime), (location) => viewResponseJson(options.catalog, location));
-  const router = new Router(app, gate);
+  const router = new Router(app, {
+    catalog: options.catalog,
+    gate: new IdempotencyGate(),
+    idempotencyLifetimeMs: parseIsoDurationMs(lifetime),
+    requestTimeoutMs: bounds.requestTimeoutMs,
+  });
   configRoutes(router, options.catalog.warehouse.engineConfig, () => ({ 'idempotency-key-lifetime': lifetime }));
-  namespaceRoutes(router, options.catalog);
-  tableRoutes(router, options.catalog);
-  viewsRoutes(router, options.catalog);
-  registerRoutes(router, options.catalog);
-  transactionRoutes(router, options.catalog);
-  planningRoutes(router, options.catalog);
+  namespaceRoutes(router);
+  tableRoutes(router);
+  viewsRoutes(router);
+  registerRoutes(router);
+  transactionRoutes(router);
+  planningRoutes(router);
   probeRoutes(app, options.catalog, options.lifecycle ?? { draining: false });
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
@@ -111,12 +114,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const path = request.url.split('?')[0]!;
     const allowed = router.allowedMethods(path);
     if (allowed.length > 0 && !allowed.includes(request.method as (typeof allowed)[number])) {
-      return reply
-        .code(405)
-        .header('allow', allowed.join(', '))
-        .send(envelope(405, 'MethodNotAllowedException', `Method ${request.method} is not allowed for ${path}`));
+      return sendError(errors.methodNotAllowed(request.method, path), request, reply.header('allow', allowed.join(', ')));
     }
-    return reply.code(404).send(envelope(404, 'NotFoundException', `No route for ${request.method} ${path}`));
+    return sendError(errors.noSuchRoute(request.method, path), request, reply);
   };
   // Unknown routes and methods are answered before the body is parsed: a client probing a route
   // Floe does not serve (say /v1/oauth/tokens with a form body) gets 404, not "invalid JSON".

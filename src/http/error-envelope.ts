@@ -1,7 +1,7 @@
 // The only code that turns errors into HTTP answers: the Iceberg envelope
 // {"error":{message,type,code}} with the status declared in catalog/errors.ts.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CatalogError } from '../catalog/index.js';
+import { CatalogError, errors } from '../catalog/index.js';
 
 export interface ErrorEnvelope {
   error: { message: string; type: string; code: number };
@@ -11,15 +11,20 @@ export function envelope(status: number, type: string, message: string): ErrorEn
   return { error: { message, type, code: status } };
 }
 
-/** Fastify's own errors (bad JSON, body too large, wrong media type, bad URL) become 4xx envelopes. */
+/** Fastify's own errors (bad JSON, body too large, wrong media type, bad URL), by their code. */
+const FASTIFY_ERRORS: Readonly<Record<string, () => CatalogError>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new CatalogError('PayloadTooLarge', 'Request body too large'),
+  FST_ERR_BAD_URL: () => new CatalogError('BadRequest', 'Malformed request: invalid percent-encoding in the URL'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new CatalogError('UriTooLong', 'URI too long: a path segment is over its length limit'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    new CatalogError('UnsupportedMediaType', 'Unsupported media type: a request body needs Content-Type application/json'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new CatalogError('BadRequest', 'Malformed request: the body does not match its Content-Length'),
+};
+
 function fromFastify(error: FastifyError): CatalogError | undefined {
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CatalogError('PayloadTooLarge', 'Request body too large');
-  if (error.code === 'FST_ERR_BAD_URL') return new CatalogError('BadRequest', 'Malformed request: invalid percent-encoding in the URL');
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new CatalogError('UriTooLong', 'URI too long: a path segment is over its length limit');
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new CatalogError('UnsupportedMediaType', 'Unsupported media type: a request body needs Content-Type application/json');
-  }
-  if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return new CatalogError('BadRequest', 'Malformed request: the body does not match its Content-Length');
+  const known = error.code === undefined ? undefined : FASTIFY_ERRORS[error.code];
+  if (known) return known();
+  // any other body parsing or validation failure is the client's
   if (error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION' || error.statusCode === 400) {
     return new CatalogError('BadRequest', `Malformed request: ${error.message}`);
   }
@@ -30,7 +35,8 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const known = error instanceof CatalogError ? error : fromFastify(error as FastifyError);
   if (!known) {
     request.log.error({ err: error }, 'internal error');
-    return reply.code(500).send(envelope(500, 'InternalServerError', 'Internal server error'));
+    const internal = errors.internal();
+    return reply.code(internal.status).send(envelope(internal.status, internal.type, internal.message));
   }
   if (known.status >= 500) request.log.error({ err: known }, known.message);
   else request.log.info({ type: known.type, status: known.status }, known.message);

@@ -56,14 +56,6 @@ export function stringList(value: unknown, what: string): string[] {
   return value as string[];
 }
 
-/** Serialises a stored JSON answer (plain data, no big integers). */
-export const stringifyBody = (body: unknown): string => JSON.stringify(body);
-
-/** A list answer: the items, and next-page-token only when the client asked for pages. */
-export function listBody<T>(key: 'namespaces' | 'identifiers', page: { items: T[]; nextPageToken: string | null | undefined }) {
-  return { [key]: page.items, ...(page.nextPageToken !== undefined && { 'next-page-token': page.nextPageToken }) };
-}
-
 /** The name and optional location of a create request. */
 export function createBody(body: Record<string, unknown>, what: string): Record<string, unknown> & { name: string } {
   const name = checkName(body.name, `${what} name`);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { views } from '../../src/catalog/index.js';
+import { ANONYMOUS, runOperation, views } from '../../src/catalog/index.js';
+import { silentTelemetry } from '../../src/util/index.js';
 import { assertContractAfterAll, expectError, SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
 
 let server: TestServer;
@@ -229,8 +230,11 @@ test('replaces prepared against the same head are re-prepared; their unused file
     return write(kind, location, json, value);
   };
   try {
-    const results = await Promise.all([1, 2, 3, 4].map((i) => views.commitView(server.catalog, id, replaceBody(uuid, 2, [sql(`select ${i}`)]))));
+    const req = { requestId: 'direct', principal: ANONYMOUS, log: silentTelemetry.log };
+    const commitView = (i: number) => runOperation(server.catalog, req, views.commitView(id, replaceBody(uuid, 2, [sql(`select ${i}`)])), { idempotencyLifetimeMs: 60_000 });
+    const results = await Promise.all([1, 2, 3, 4].map(commitView));
     assert.equal(results.length, 4);
+    assert.ok(results.every((r) => r.kind === 'reply'), 'every replace answered');
   } finally {
     warehouse.write = write;
   }

@@ -1,48 +1,31 @@
 // Namespace routes: list, create, load, exists, drop, update properties.
-import { checkNamespace, namespaces, type Catalog } from '../../catalog/index.js';
+import { checkNamespace, namespaces } from '../../catalog/index.js';
 import type { Router } from '../router.js';
-import { bodyObject, listBody, parseNamespaceParam, queryParams, stringList, stringMap } from '../params.js';
+import { bodyObject, parseNamespaceParam, queryParams, stringList, stringMap } from '../params.js';
 
-export function namespaceRoutes(router: Router, catalog: Catalog): void {
-  router.add('GET', '/v1/{prefix}/namespaces', async (request, reply) => {
+const levelsOf = (params: unknown) => parseNamespaceParam((params as { namespace: string }).namespace);
+
+export function namespaceRoutes(router: Router): void {
+  router.add('GET', '/v1/{prefix}/namespaces', (request) => {
     const query = queryParams(request.query, ['parent', 'pageToken', 'pageSize']);
     const parent = query.parent === undefined || query.parent === '' ? undefined : parseNamespaceParam(query.parent);
-    const page = await namespaces.listNamespaces(catalog, parent, query);
-    return reply.send(listBody('namespaces', page));
+    return namespaces.listNamespaces(parent, query);
   });
 
-  router.add('POST', '/v1/{prefix}/namespaces', async (request, reply) => {
+  router.add('POST', '/v1/{prefix}/namespaces', (request) => {
     const body = bodyObject(request.body);
-    const levels = checkNamespace(body.namespace);
-    const result = await namespaces.createNamespace(catalog, levels, stringMap(body.properties, 'properties'));
-    return reply.send(result);
+    return namespaces.createNamespace(checkNamespace(body.namespace), stringMap(body.properties, 'properties'));
   });
 
-  router.add('GET', '/v1/{prefix}/namespaces/{namespace}', async (request, reply) => {
-    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    return reply.send(await namespaces.loadNamespace(catalog, levels));
-  });
+  router.add('GET', '/v1/{prefix}/namespaces/{namespace}', (request) => namespaces.loadNamespace(levelsOf(request.params)));
 
-  router.add('HEAD', '/v1/{prefix}/namespaces/{namespace}', async (request, reply) => {
-    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    return reply.code((await namespaces.namespaceExists(catalog, levels)) ? 204 : 404).send();
-  });
+  router.add('HEAD', '/v1/{prefix}/namespaces/{namespace}', (request) => namespaces.namespaceExists(levelsOf(request.params)));
 
-  router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}', async (request, reply) => {
-    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    await namespaces.dropNamespace(catalog, levels);
-    return reply.code(204).send();
-  });
+  router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}', (request) => namespaces.dropNamespace(levelsOf(request.params)));
 
-  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/properties', async (request, reply) => {
-    const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/properties', (request) => {
+    const levels = levelsOf(request.params);
     const body = bodyObject(request.body);
-    const result = await namespaces.updateNamespaceProperties(
-      catalog,
-      levels,
-      stringMap(body.updates, 'updates'),
-      stringList(body.removals, 'removals'),
-    );
-    return reply.send(result);
+    return namespaces.updateNamespaceProperties(levels, stringMap(body.updates, 'updates'), stringList(body.removals, 'removals'));
   });
 }

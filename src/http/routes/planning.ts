@@ -2,8 +2,7 @@
 // plan / fetch / cancel / tasks, credentials, sign. Planning and signing change no catalog
 // state, so they do not go through the Idempotency-Key gate: a retried plan is just another plan,
 // and a repeated cancel answers 204 from the plan's tombstone.
-import type { FastifyReply } from 'fastify';
-import { credentials, planning, signing, type Catalog } from '../../catalog/index.js';
+import { credentials, planning, signing } from '../../catalog/index.js';
 import type { Router } from '../router.js';
 import { bodyObject, parseIdentifierParams } from '../params.js';
 
@@ -12,40 +11,30 @@ type TableParams = { namespace: string; table: string };
 type PlanParams = TableParams & { plan_id: string };
 
 const TABLE = '/v1/{prefix}/namespaces/{namespace}/tables/{table}';
+const idOf = (params: unknown) => parseIdentifierParams(params as TableParams);
 
-const sendJson = (reply: FastifyReply, json: string) => reply.type('application/json').send(json);
-
-export function planningRoutes(router: Router, catalog: Catalog): void {
-  router.add('POST', `${TABLE}/plan`, async (request, reply) => {
-    const id = parseIdentifierParams(request.params as TableParams);
+export function planningRoutes(router: Router): void {
+  router.add('POST', `${TABLE}/plan`, (request) => {
+    const id = idOf(request.params);
     const body = request.body === undefined ? {} : bodyObject(request.body);
-    return sendJson(reply, await planning.planTableScan(catalog, id, planning.parsePlanRequest(body)));
+    return planning.planTableScan(id, planning.parsePlanRequest(body));
   }, { idempotent: false });
 
-  router.add('GET', `${TABLE}/plan/{plan-id}`, async (request, reply) => {
-    const params = request.params as PlanParams;
-    return sendJson(reply, await planning.fetchPlanningResult(catalog, parseIdentifierParams(params), params.plan_id));
-  });
+  router.add('GET', `${TABLE}/plan/{plan-id}`, (request) =>
+    planning.fetchPlanningResult(idOf(request.params), (request.params as PlanParams).plan_id));
 
-  router.add('DELETE', `${TABLE}/plan/{plan-id}`, async (request, reply) => {
-    const params = request.params as PlanParams;
-    await planning.cancelPlanning(catalog, parseIdentifierParams(params), params.plan_id);
-    return reply.code(204).send();
+  router.add('DELETE', `${TABLE}/plan/{plan-id}`, (request) =>
+    planning.cancelPlanning(idOf(request.params), (request.params as PlanParams).plan_id), { idempotent: false });
+
+  router.add('POST', `${TABLE}/tasks`, (request) => {
+    const id = idOf(request.params);
+    return planning.fetchScanTasks(id, bodyObject(request.body)['plan-task']);
   }, { idempotent: false });
 
-  router.add('POST', `${TABLE}/tasks`, async (request, reply) => {
-    const id = parseIdentifierParams(request.params as TableParams);
-    const body = bodyObject(request.body);
-    return sendJson(reply, await planning.fetchScanTasks(catalog, id, body['plan-task']));
-  }, { idempotent: false });
+  router.add('GET', `${TABLE}/credentials`, (request) => credentials.loadCredentials(idOf(request.params)));
 
-  router.add('GET', `${TABLE}/credentials`, async (request, reply) => {
-    const id = parseIdentifierParams(request.params as TableParams);
-    return reply.send(await credentials.loadCredentials(catalog, id));
-  });
-
-  router.add('POST', `${TABLE}/sign`, async (request, reply) => {
-    const id = parseIdentifierParams(request.params as TableParams);
-    return reply.send(await signing.signRequest(catalog, id, signing.parseSignRequest(bodyObject(request.body))));
+  router.add('POST', `${TABLE}/sign`, (request) => {
+    const id = idOf(request.params);
+    return signing.signOperation(id, signing.parseSignRequest(bodyObject(request.body)));
   }, { idempotent: false });
 }

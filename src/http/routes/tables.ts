@@ -1,20 +1,11 @@
 // Table routes: list, create (and stage-create), load (ETag, snapshots=refs), exists, commit,
 // drop, rename, metrics.
-import { CatalogError, checkIdentifier, checkName, purge, tables, type Catalog } from '../../catalog/index.js';
-import type { FastifyReply } from 'fastify';
+import { CatalogError, checkIdentifier, purge, tables } from '../../catalog/index.js';
 import type { Router } from '../router.js';
-import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
+import { bodyObject, commitBody, createBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
-
-export function sendTable(reply: FastifyReply, result: tables.LoadTableResult): FastifyReply {
-  if (result.etag) reply.header('etag', result.etag);
-  if (result.body) return reply.type('application/json').send(result.body);
-  const location = result.metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(result.metadataLocation)},`;
-  return reply
-    .type('application/json')
-    .send(`{${location}"metadata":${result.metadataJson},"config":${result.configJson}}`);
-}
+const TABLE = '/v1/{prefix}/namespaces/{namespace}/tables/{table}';
 
 function snapshotsMode(value: unknown): tables.SnapshotsMode {
   if (value === undefined || value === 'all') return 'all';
@@ -22,60 +13,47 @@ function snapshotsMode(value: unknown): tables.SnapshotsMode {
   throw new CatalogError('BadRequest', `Invalid snapshots: ${String(value)} (allowed: all, refs)`);
 }
 
-export function tableRoutes(router: Router, catalog: Catalog): void {
-  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
+const idOf = (params: unknown) => parseIdentifierParams(params as IdParams);
+
+export function tableRoutes(router: Router): void {
+  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables', (request) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    const page = await tables.listTables(catalog, levels, queryParams(request.query, ['pageToken', 'pageSize']));
-    return reply.send(listBody('identifiers', page));
+    return tables.listTables(levels, queryParams(request.query, ['pageToken', 'pageSize']));
   });
 
-  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables', async (request, reply) => {
+  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables', (request) => {
     const levels = parseNamespaceParam((request.params as { namespace: string }).namespace);
-    const body = bodyObject(request.body);
-    return sendTable(reply, await tables.createTable(catalog, levels, createBody(body, 'table')));
+    return tables.createTable(levels, createBody(bodyObject(request.body), 'table'));
   });
 
-  router.add('GET', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
-    const id = parseIdentifierParams(request.params as IdParams);
+  router.add('GET', TABLE, (request) => {
+    const id = idOf(request.params);
     const mode = snapshotsMode(queryParams(request.query, ['snapshots']).snapshots);
-    const loaded = await tables.loadTableIfChanged(catalog, id, mode, request.headers['if-none-match']);
-    if (loaded.kind === 'notModified') return reply.code(304).header('etag', loaded.etag).send();
-    return sendTable(reply, loaded.result);
+    return tables.loadTable(id, mode, request.headers['if-none-match']);
   });
 
-  router.add('HEAD', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
-    const id = parseIdentifierParams(request.params as IdParams);
-    return reply.code((await tables.tableExists(catalog, id)) ? 204 : 404).send();
+  router.add('HEAD', TABLE, (request) => tables.tableExistsOperation(idOf(request.params)));
+
+  router.add('POST', TABLE, (request) => {
+    const id = idOf(request.params);
+    return tables.commitTable(id, commitBody(request.body, id));
   });
 
-  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
-    const id = parseIdentifierParams(request.params as IdParams);
-    const body = commitBody(request.body, id);
-    return sendTable(reply, await tables.commitTable(catalog, id, body));
-  });
-
-  router.add('DELETE', '/v1/{prefix}/namespaces/{namespace}/tables/{table}', async (request, reply) => {
-    const id = parseIdentifierParams(request.params as IdParams);
+  router.add('DELETE', TABLE, (request) => {
+    const id = idOf(request.params);
     // a boolean query parameter; like Java's Boolean.parseBoolean, anything but "true" is false
     const raw = queryParams(request.query, ['purgeRequested']).purgeRequested;
-    const purgeRequested = raw?.toLowerCase() === 'true';
-    if (purgeRequested) await purge.dropTableAndPurge(catalog, id);
-    else await tables.dropTable(catalog, id);
-    return reply.code(204).send();
+    return raw?.toLowerCase() === 'true' ? purge.dropTableAndPurge(id) : tables.dropTable(id);
   });
 
-  router.add('POST', '/v1/{prefix}/tables/rename', async (request, reply) => {
+  router.add('POST', '/v1/{prefix}/tables/rename', (request) => {
     const body = bodyObject(request.body);
-    await tables.renameTable(catalog, checkIdentifier(body.source), checkIdentifier(body.destination));
-    return reply.code(204).send();
+    return tables.renameTable(checkIdentifier(body.source), checkIdentifier(body.destination));
   });
 
-  router.add('POST', '/v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics', async (request, reply) => {
-    const id = parseIdentifierParams(request.params as IdParams);
+  router.add('POST', `${TABLE}/metrics`, (request) => {
+    const id = idOf(request.params);
     bodyObject(request.body);
-    if (!(await tables.tableExists(catalog, id))) {
-      throw new CatalogError('NoSuchTable', `Table does not exist: ${[...id.namespace, id.name].join('.')}`);
-    }
-    return reply.code(204).send();
+    return tables.reportMetrics(id);
   }, { idempotent: false });
 }
