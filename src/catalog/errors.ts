@@ -5,6 +5,7 @@
 export const CATALOG_ERRORS = {
   BadRequest: { status: 400, type: 'BadRequestException' },
   IllegalArgument: { status: 400, type: 'IllegalArgumentException' },
+  NotAuthorized: { status: 401, type: 'NotAuthorizedException' },
   Forbidden: { status: 403, type: 'ForbiddenException' },
   NoSuchNamespace: { status: 404, type: 'NoSuchNamespaceException' },
   NoSuchTable: { status: 404, type: 'NoSuchTableException' },
@@ -52,6 +53,18 @@ export class CatalogError extends Error {
   }
 }
 
+/** A 401: carries the WWW-Authenticate challenge (RFC 6750) the answer must send with it. */
+export class NotAuthorizedError extends CatalogError {
+  constructor(
+    message: string,
+    readonly challenge: string,
+  ) {
+    super('NotAuthorized', message);
+  }
+}
+
+const BEARER_REALM = 'Bearer realm="floe"';
+
 export const catalogError = (code: CatalogErrorCode, message: string) => new CatalogError(code, message);
 
 /** The (namespace, name) of a table or view; names.ts has the type, kept structural here to avoid an import cycle. */
@@ -90,6 +103,13 @@ export const errors = {
     ),
   idempotencyBusy: () => new CatalogError('ServiceUnavailable', 'too many requests in flight'),
   internal: () => new CatalogError('Internal', 'Internal server error'),
+  /** no credentials sent: the challenge names the scheme only (RFC 6750 §3.1) */
+  noCredentials: () => new NotAuthorizedError('Not authorized: this catalog requires a Bearer token (Authorization: Bearer <token>)', BEARER_REALM),
+  /** credentials sent but refused; `reason` names what is wrong with them, never their content */
+  invalidCredentials: (reason: string) =>
+    new NotAuthorizedError(`Not authorized: ${reason}`, `${BEARER_REALM}, error="invalid_token", error_description="${reason.replace(/["\\]/g, "'")}"`),
+  identityProviderUnavailable: () =>
+    new CatalogError('ServiceUnavailable', 'The identity provider cannot be reached to verify the token; try again later', undefined, 5),
 } as const;
 
 /** The code of a recorded envelope (status, type): the one declared with both, else one with the status (type then overridden). */

@@ -13,7 +13,7 @@ export interface SettingsOptions {
   requireStorage?: boolean;
 }
 
-export function settingsFrom(flags: CommonFlags, extra: Record<string, string | number | undefined> = {}, options: SettingsOptions = {}): Settings {
+export function settingsFrom(flags: CommonFlags, extra: Record<string, string | number | boolean | undefined> = {}, options: SettingsOptions = {}): Settings {
   return loadSettings({
     configFile: flags.config,
     flags: { object_store_url: flags.storage, ...extra },

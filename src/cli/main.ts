@@ -9,6 +9,15 @@ import { encryptionLine, registerKeyCommands } from './keys-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { FLOE_VERSION as VERSION } from '../util/version.js';
 
+interface ServeFlags {
+  warehouse?: string;
+  host?: string;
+  port?: string;
+  init?: boolean;
+  authMode?: string;
+  insecureAllowAnonymous?: boolean;
+}
+
 export function buildProgram(): Command {
   const program = new Command('floe')
     .description('Floe: an Apache Iceberg REST catalog on object storage')
@@ -33,11 +42,20 @@ export function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
     .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
     .addOption(configOption())
+    .addOption(new Option('--auth-mode <mode>', 'none, oidc (builtin: not yet available) (env FLOE_AUTH_MODE; default none: loopback only)'))
+    .option('--insecure-allow-anonymous', 'with auth mode none, serve on a non-loopback address anyway: every client may do everything')
     .option('--init', 'create a new catalog even in a root that holds other objects (never over a catalog)')
-    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string; init?: boolean }) => {
+    .action(async (flags: CommonFlags & ServeFlags) => {
       let settings: Settings;
       try {
-        settings = settingsFrom(flags, { warehouse: flags.warehouse, host: flags.host, port: flags.port });
+        settings = settingsFrom(flags, {
+          warehouse: flags.warehouse,
+          host: flags.host,
+          port: flags.port,
+          mode: flags.authMode,
+          // absent, not false: the environment or the file may still set it
+          insecure_allow_anonymous: flags.insecureAllowAnonymous ? true : undefined,
+        });
       } catch (error) {
         fail(error);
       }

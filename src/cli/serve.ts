@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultWarehouseUrl, openCatalog, type Catalog } from '../catalog/index.js';
 import { ConfigError, type Settings } from '../config/index.js';
-import { buildApp } from '../http/index.js';
+import { buildApp, planAuth } from '../http/index.js';
 import { InvalidStorageUrl, openObjectStore, parseStorageUrl } from '../objectstore/index.js';
 import { probeBeforeServe } from './probe.js';
 import { checkServeRoot } from './root-check.js';
@@ -31,6 +31,8 @@ function checkWarehouseUrl(warehouse: string): void {
 
 export async function serve(settings: Settings, log: (line: string) => void, options: ServeOptions = {}): Promise<ServeHandle> {
   const storageUrl = settings.storage.object_store_url;
+  // before anything is opened: a server that must not run past loopback never starts
+  const authPlan = planAuth(settings.auth, settings.server.host);
   if (settings.server.warehouse !== undefined) checkWarehouseUrl(settings.server.warehouse);
   const objects = openObjectStore(storageUrl, settings.storage);
   let catalog: Catalog;
@@ -54,6 +56,7 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
   const app = buildApp({
     catalog,
     lifecycle,
+    ...(authPlan.auth && { auth: authPlan.auth }),
     idempotencyKeyLifetime: settings.catalog.idempotency_key_lifetime,
     logger: { level: process.env.FLOE_LOG_LEVEL ?? 'warn' },
     host: settings.server.host,
@@ -80,6 +83,7 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
   );
   log(`  storage:   ${catalog.objects.displayUrl} (head seq ${catalog.store.headSeq})`);
   log(`  warehouse: ${catalog.warehouseUrl}${tempWarehouse ? ' (a temp directory, removed on exit)' : ''}`);
+  for (const line of authPlan.lines) log(line);
   if (catalog.objects.backend === 'memory') {
     log('  warning:   memory:// keeps the catalog in this process only: everything is lost when it exits');
   }

@@ -177,3 +177,22 @@ export const IDEMPOTENCY_DUPLICATE_WAIT_MS = 30_000;
  * the commit; the state cannot invalidate a read file, so two rounds always suffice.
  */
 export const PIPELINE_BEFORE_ROUNDS_MAX = 2;
+
+// ---- authentication (http/auth/) ----
+/** A Bearer token longer than this is refused unread (an access token is well under 8 KiB). */
+export const AUTH_TOKEN_BYTES_MAX = 16 * 1024;
+/** Tolerated difference between the provider's clock and ours when checking `exp`, `nbf` and `iat`. */
+export const OIDC_CLOCK_SKEW_S = 60;
+/** One fetch of the provider's discovery document or JWKS: a hung provider fails the request, not hangs it. */
+export const OIDC_FETCH_TIMEOUT_MS = 5_000;
+/** Size of a discovery document or JWKS read (a real one is a few KiB): a hostile endpoint cannot fill memory. */
+export const OIDC_DOCUMENT_BYTES_MAX = 256 * 1024;
+/** The JWKS is fetched again after this long even when every kid is known (keys removed by rotation stop verifying). */
+export const OIDC_JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+/**
+ * An unknown kid fetches the JWKS again, at most once per this interval: tokens with made-up
+ * kids cannot turn every request into a fetch from the provider.
+ */
+export const OIDC_JWKS_COOLDOWN_MS = 30_000;
+/** A failed discovery is retried by the next request that needs it, at most once per this interval. */
+export const OIDC_DISCOVERY_RETRY_MS = 5_000;

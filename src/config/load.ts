@@ -8,7 +8,7 @@ import { settingsSchema, type Settings } from './settings.js';
 
 type KeyType = 'string' | 'int' | 'boolean';
 interface KeyInfo {
-  section: 'storage' | 'server' | 'catalog' | 'backup' | 'encryption';
+  section: 'storage' | 'server' | 'catalog' | 'backup' | 'encryption' | 'auth';
   name: string;
   type: KeyType;
   /** environment variables that set it, strongest first (FLOE_<KEY> is always first) */
@@ -28,6 +28,21 @@ const ENCRYPTION_KEYS: KeyInfo[] = [
   { ...key('encryption', 'aws_endpoint', 'string', 'an http(s) URL (aws-kms; default: the region of the key ARN; the SDK also reads AWS_ENDPOINT_URL_KMS)'), env: ['FLOE_ENCRYPTION_AWS_ENDPOINT'] },
   { ...key('encryption', 'gcp_endpoint', 'string', 'an http(s) URL (gcp-kms; default: https://cloudkms.googleapis.com)'), env: ['FLOE_ENCRYPTION_GCP_ENDPOINT'] },
   { ...key('encryption', 'active_key', 'string', 'a key id: letters, digits, . _ - (at most 64)'), env: ['FLOE_ENCRYPTION_ACTIVE_KEY'] },
+];
+
+// [auth]: each key as FLOE_AUTH_<KEY>, flags --auth-<key> (but --insecure-allow-anonymous)
+const authKey = (name: string, type: KeyType, allowed: string): KeyInfo => ({
+  ...key('auth', name, type, allowed),
+  env: [`FLOE_AUTH_${name.toUpperCase()}`],
+});
+const AUTH_KEYS: KeyInfo[] = [
+  authKey('mode', 'string', 'none, oidc, builtin or builtin,oidc'),
+  authKey('insecure_allow_anonymous', 'boolean', 'true or false'),
+  authKey('metrics_require_auth', 'boolean', 'true or false'),
+  authKey('oidc_issuer', 'string', 'the issuer URL of the OpenID provider, e.g. https://keycloak.example.com/realms/floe'),
+  authKey('oidc_audience', 'string', 'the audience tokens are issued for, e.g. floe'),
+  authKey('oidc_principal_claim', 'string', 'a claim name, e.g. sub, preferred_username or client_id'),
+  authKey('oidc_roles_claim', 'string', 'a claim name or dotted path, e.g. roles or realm_access.roles'),
 ];
 
 export const CONFIG_KEYS: KeyInfo[] = [
@@ -58,12 +73,13 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('catalog', 'idempotency_key_lifetime', 'string', 'a positive ISO-8601 duration of fixed length: PT30M, PT1H30M, P1D, P1DT12H, PT0.5S'),
   { ...key('backup', 'location', 'string', 'a URL or absolute directory for scheduled backups'), env: ['FLOE_BACKUP_LOCATION', 'FLOE_LOCATION'] },
   ...ENCRYPTION_KEYS,
+  ...AUTH_KEYS,
 ];
 
 /** FLOE_ variables that are not config keys; the prefixes are the test and tooling harnesses'. */
 const OTHER_ENV = ['FLOE_CONFIG', 'FLOE_LOG_LEVEL'];
 const TOOLING_ENV_PREFIXES = ['FLOE_TEST_', 'FLOE_SIM_', 'FLOE_RGW_', 'FLOE_BENCH_'];
-const SECTIONS = ['storage', 'server', 'catalog', 'backup', 'encryption'] as const;
+const SECTIONS = ['storage', 'server', 'catalog', 'backup', 'encryption', 'auth'] as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -187,7 +203,7 @@ export function loadSettings(sources: ConfigSources = {}): Settings {
     chosen.set(info, { value, source: `flag --${flagName(info)}` });
   }
 
-  const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {}, encryption: {} };
+  const raw: Record<string, Record<string, unknown>> = { storage: {}, server: {}, catalog: {}, backup: {}, encryption: {}, auth: {} };
   for (const [info, { value, source }] of chosen) raw[info.section]![info.name] = coerce(info, value, source);
   if (raw.storage!.object_store_url === undefined) {
     if (sources.requireStorage) {
@@ -212,5 +228,6 @@ export function loadSettings(sources: ConfigSources = {}): Settings {
 
 function flagName(info: KeyInfo): string {
   if (info.name === 'object_store_url') return 'storage';
+  if (info.section === 'auth') return info.name === 'insecure_allow_anonymous' ? 'insecure-allow-anonymous' : `auth-${info.name.replace(/_/g, '-')}`;
   return info.name.replace(/_/g, '-');
 }

@@ -107,6 +107,42 @@ export const encryptionSchema = z.object({
   gcp_endpoint: z.string().url().optional(),
 });
 
+/** The auth modes `[auth] mode` accepts: one, or builtin and oidc together (comma-separated). */
+export const AUTH_MODES = ['none', 'oidc', 'builtin'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** `[auth] mode` as its set of modes: `none` alone, or any of `builtin`, `oidc`. */
+export function authModes(mode: string): AuthMode[] {
+  return [...new Set(mode.split(',').map((m) => m.trim().toLowerCase()))].sort() as AuthMode[];
+}
+
+const authMode = z.string().superRefine((value, ctx) => {
+  const modes = authModes(value);
+  const unknown = modes.filter((m) => !(AUTH_MODES as readonly string[]).includes(m));
+  if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} names no auth mode (${unknown.join(', ')})` });
+  else if (modes.includes('none') && modes.length > 1) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)}: none cannot be combined with another mode` });
+});
+
+/** A claim name of a JWT: a plain name or a dotted path into nested objects (realm_access.roles). */
+const claimName = z.string().regex(/^[A-Za-z0-9_:/.-]{1,128}$/);
+
+/** [auth]: who may call the API (docs/security.md). */
+export const authSchema = z.object({
+  mode: authMode.default('none'),
+  /** with mode none, serve on a non-loopback address anyway (every caller may do everything) */
+  insecure_allow_anonymous: z.boolean().default(false),
+  /** whether GET /metrics needs a principal when auth is on */
+  metrics_require_auth: z.boolean().default(true),
+  /** the OpenID provider's issuer URL, exactly as its tokens' `iss` and its discovery document name it */
+  oidc_issuer: z.string().url().optional(),
+  /** the `aud` tokens must carry (the resource or client id the provider issues them for) */
+  oidc_audience: z.string().min(1).max(1024).optional(),
+  /** the claim naming the principal */
+  oidc_principal_claim: claimName.default('sub'),
+  /** the claim holding the principal's roles (a list of strings, or one space-separated string) */
+  oidc_roles_claim: claimName.optional(),
+});
+
 export const settingsSchema = z.object({
   storage: storageSchema,
   server: serverSchema,
@@ -114,11 +150,13 @@ export const settingsSchema = z.object({
   backup: backupSchema,
   // optional in the type so hand-built Settings (tests) stay valid; the loader always fills it
   encryption: encryptionSchema.optional(),
+  auth: authSchema.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type StorageSettings = z.infer<typeof storageSchema>;
 export type EncryptionSettings = z.infer<typeof encryptionSchema>;
+export type AuthSettings = z.infer<typeof authSchema>;
 
 /** The `allowed_locations` setting (comma separated) as its prefixes. */
 export function splitAllowedLocations(setting: string | undefined): string[] {

@@ -23,6 +23,7 @@ import { registerRoutes } from './routes/register.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { planningRoutes } from './routes/planning.js';
 import { probeRoutes, type Lifecycle } from './routes/probes.js';
+import { registerAuth, type AuthOptions } from './auth/hook.js';
 
 export interface AppOptions {
   catalog: Catalog;
@@ -35,6 +36,8 @@ export interface AppOptions {
   host?: string;
   /** further Host names answered ([server] allowed_hosts) */
   allowedHosts?: readonly string[];
+  /** who may call: absent, every caller is anonymous ([auth] mode none; http/auth/startup.ts decides) */
+  auth?: AuthOptions;
   /** overrides of the HTTP bounds of config/limits.ts (tests use short ones) */
   http?: Partial<HttpBounds>;
 }
@@ -92,6 +95,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
       throw new CatalogError('UriTooLong', `URI too long (at most ${REQUEST_URL_BYTES_MAX} bytes)`);
     }
   });
+
+  // before unknown routes are answered: an anonymous caller cannot map the API by its 404s
+  if (options.auth) registerAuth(app, options.auth);
 
   const lifetime = options.idempotencyKeyLifetime ?? 'PT30M';
   const router = new Router(app, {

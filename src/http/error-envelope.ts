@@ -1,7 +1,7 @@
 // The only code that turns errors into HTTP answers: the Iceberg envelope
 // {"error":{message,type,code}} with the status declared in catalog/errors.ts.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CatalogError, errors } from '../catalog/index.js';
+import { CatalogError, errors, NotAuthorizedError } from '../catalog/index.js';
 
 export interface ErrorEnvelope {
   error: { message: string; type: string; code: number };
@@ -40,6 +40,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   }
   if (known.status >= 500) request.log.error({ err: known }, known.message);
   else request.log.info({ type: known.type, status: known.status }, known.message);
+  if (known instanceof NotAuthorizedError) reply.header('www-authenticate', known.challenge);
   if (known.retryAfterSeconds !== undefined) reply.header('retry-after', String(known.retryAfterSeconds));
   return reply.code(known.status).send(envelope(known.status, known.type, known.message));
 }

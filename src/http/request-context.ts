@@ -3,7 +3,8 @@
 // the request's fingerprint, the read consistency asked for, and a logger bound to the id.
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ANONYMOUS, errors, type IdempotencyRequest, type RequestContext } from '../catalog/index.js';
+import { errors, type IdempotencyRequest, type RequestContext } from '../catalog/index.js';
+import { principalOf } from './auth/hook.js';
 import { CONSISTENCY_HEADER, parseConsistency } from '../store/index.js';
 import type { Logger } from '../util/index.js';
 import { stringifyJson } from '../util/json.js';
@@ -43,7 +44,7 @@ export function requestContext(request: FastifyRequest, requestId: string, optio
   const log = (request.log as unknown as Logger).child({ requestId });
   return {
     requestId,
-    principal: ANONYMOUS,
+    principal: principalOf(request),
     ...(idempotency && { idempotency }),
     ...(consistency && { consistency }),
     deadlineMs: Date.now() + options.requestTimeoutMs,

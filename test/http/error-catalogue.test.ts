@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CATALOG_ERRORS, openCatalog, type CatalogErrorCode } from '../../src/catalog/index.js';
 import { loadSettings } from '../../src/config/index.js';
 import { REQUEST_HEADERS_BYTES_MAX, REQUEST_URL_BYTES_MAX } from '../../src/config/limits.js';
-import { buildApp } from '../../src/http/index.js';
+import { buildApp, OidcAuthenticator } from '../../src/http/index.js';
 import { MemoryObjectStore, unknown, type CreateOutcome } from '../../src/objectstore/index.js';
 import { avroFile, listEntry, MANIFEST_LIST_V2, put, snapshot } from '../fixtures/avro-table.js';
 import { SIMPLE_SCHEMA, startServer, type TestServer } from './harness.js';
@@ -111,6 +111,18 @@ const PROBES: Record<CatalogErrorCode, () => Promise<Seen>> = {
   BadRequest: async () => seen(await server.request('POST', '/v1/namespaces', [])),
   IllegalArgument: async () =>
     seen(await server.request('POST', '/v1/namespaces/db/tables/t/plan', { 'snapshot-id': 1, 'start-snapshot-id': 1, 'end-snapshot-id': 2 })),
+  NotAuthorized: async () => {
+    // no token: refused before the provider (unreachable here) is ever asked
+    const authenticator = new OidcAuthenticator({ issuer: 'http://127.0.0.1:9/', audience: 'floe', principalClaim: 'sub' });
+    const guarded = await startServer({ auth: { authenticator, metricsRequireAuth: true } });
+    try {
+      const response = await guarded.request('GET', '/v1/config');
+      assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer realm="floe"/);
+      return seen(response);
+    } finally {
+      await guarded.close();
+    }
+  },
   Forbidden: async () => {
     await createTable('s3t', { location: 's3://bkt/wh/db/s3t', properties: { 'write.metadata.path': `file://${metaDir}/s3t-meta` } });
     return seen(await server.request('POST', '/v1/namespaces/db/tables/s3t/sign', signBody('https://other.s3.amazonaws.com/x')));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCatalog, type Catalog } from '../../src/catalog/index.js';
 import { loadSettings } from '../../src/config/index.js';
-import { buildApp } from '../../src/http/index.js';
+import { buildApp, type AuthOptions } from '../../src/http/index.js';
 import type { ObjectStore } from '../../src/objectstore/index.js';
 import { contractChecker } from '../contract/openapi.js';
 import { jsonRequest } from './client.js';
@@ -29,12 +29,12 @@ export interface TestServer {
 }
 
 export async function startServer(
-  options: { storage?: string; warehouse?: string; env?: Record<string, string>; objects?: ObjectStore } = {},
+  options: { storage?: string; warehouse?: string; env?: Record<string, string>; objects?: ObjectStore; auth?: AuthOptions } = {},
 ): Promise<TestServer> {
   const warehouseDir = mkdtempSync(join(tmpdir(), 'floe-wh-'));
   const settings = loadSettings({ env: { ...(options.env ?? {}) }, flags: { object_store_url: options.storage ?? 'memory://' } });
   const catalog = await openCatalog({ settings, warehouseUrl: options.warehouse ?? `file://${warehouseDir}`, objects: options.objects });
-  const app = buildApp({ catalog });
+  const app = buildApp({ catalog, ...(options.auth && { auth: options.auth }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

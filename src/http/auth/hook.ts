@@ -1,0 +1,63 @@
+// The auth gate of every request: which paths need a principal, reading the Bearer token, and
+// handing the verified principal to the request's RequestContext. Runs before the body is read
+// and before unknown routes are answered, so an anonymous caller learns nothing past a 401.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ANONYMOUS, errors, type Principal } from '../../catalog/index.js';
+import { AUTH_TOKEN_BYTES_MAX } from '../../config/limits.js';
+import type { Authenticator } from './authenticator.js';
+import { ProviderUnreachable } from './bounded-fetch.js';
+
+export interface AuthOptions {
+  authenticator: Authenticator;
+  /** whether /metrics needs a principal ([auth] metrics_require_auth) */
+  metricsRequireAuth: boolean;
+}
+
+/** Paths answered to anyone, whatever the mode: orchestrators probe them without credentials. */
+const ALWAYS_PUBLIC = new Set(['/health', '/ready']);
+const METRICS_PATH = '/metrics';
+
+/** Whether a request to `path` (no query string) needs a principal when auth is on. */
+export function requiresPrincipal(path: string, options: { metricsRequireAuth: boolean }): boolean {
+  const normalised = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  if (ALWAYS_PUBLIC.has(normalised)) return false;
+  if (normalised === METRICS_PATH) return options.metricsRequireAuth;
+  return true;
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** The principal the auth hook verified for `request`; anonymous when auth is off or the path is public. */
+export function principalOf(request: FastifyRequest): Principal {
+  return principals.get(request) ?? ANONYMOUS;
+}
+
+/** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1), or why there is none. */
+export function bearerToken(header: string | string[] | undefined): { token: string } | { missing: true } | { malformed: string } {
+  if (header === undefined || header === '') return { missing: true };
+  if (Array.isArray(header)) return { malformed: 'send one Authorization header' };
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!match) return /^Bearer\b/i.test(header) ? { malformed: 'the Bearer token is malformed' } : { malformed: 'the Authorization header must use the Bearer scheme' };
+  if (Buffer.byteLength(match[1]!) > AUTH_TOKEN_BYTES_MAX) return { malformed: `the Bearer token is over ${AUTH_TOKEN_BYTES_MAX} bytes` };
+  return { token: match[1]! };
+}
+
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  app.addHook('onRequest', async (request) => {
+    if (!requiresPrincipal(request.url.split('?')[0]!, options)) return;
+    const given = bearerToken(request.headers.authorization);
+    if ('missing' in given) throw errors.noCredentials();
+    if ('malformed' in given) throw errors.invalidCredentials(given.malformed);
+    let outcome;
+    try {
+      outcome = await options.authenticator.authenticate(given.token);
+    } catch (error) {
+      if (!(error instanceof ProviderUnreachable)) throw error;
+      // the operator needs the cause; the client only that it is not its fault
+      request.log.error({ problem: error.message }, 'identity provider unreachable');
+      throw errors.identityProviderUnavailable();
+    }
+    if (!outcome.ok) throw errors.invalidCredentials(outcome.reason);
+    principals.set(request, outcome.principal);
+  });
+}
