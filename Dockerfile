@@ -27,8 +27,10 @@ LABEL org.opencontainers.image.title="floe" \
       org.opencontainers.image.description="Floe: an Apache Iceberg REST catalog on object storage" \
       org.opencontainers.image.licenses="Apache-2.0"
 # FLOE_HOST: a container's loopback is unreachable through a published port, so the image
-# listens on every interface. Floe has no authentication yet: publish the port only where
-# every client may read and write the catalog (a private network, a Kubernetes Service).
+# listens on every interface. It therefore does not start until authentication is chosen:
+# FLOE_AUTH_MODE=oidc with FLOE_AUTH_OIDC_ISSUER and FLOE_AUTH_OIDC_AUDIENCE, or, where every
+# client may read and write the catalog (a laptop, a private test network),
+# FLOE_AUTH_INSECURE_ALLOW_ANONYMOUS=true (docs/security.md).
 # (no FLOE_PORT here: the environment wins over floe.toml, and [server] port must still work)
 ENV NODE_ENV=production \
     FLOE_HOST=0.0.0.0

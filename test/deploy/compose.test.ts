@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadSettings } from '../../src/config/index.js';
+import { planAuth } from '../../src/http/index.js';
 import { parseStorageUrl } from '../../src/objectstore/index.js';
 import { DEFAULT_PORT, PROBE_PATHS, unknownEnvNames } from './facts.js';
 
@@ -47,6 +48,9 @@ test("Floe's environment names are ones Floe reads, and load into S3-on-MinIO se
   for (const name of ['FLOE_STORAGE', 'AWS_ENDPOINT_URL', 'FLOE_AWS_ALLOW_HTTP', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) assert.ok(name in env, name);
   const settings = loadSettings({ env });
   assert.equal(settings.server.host, '0.0.0.0', 'reachable through the port mapping');
+  // a development stack without an identity provider: anonymous, said so, and so it starts
+  assert.equal(settings.auth?.insecure_allow_anonymous, true);
+  assert.match(planAuth(settings.auth, settings.server.host).lines.join('\n'), /warning: +no authentication/);
   assert.equal(settings.storage.aws_allow_http, true, 'an http:// endpoint is refused without it');
   const endpoint = new URL(settings.storage.aws_endpoint!);
   assert.equal(endpoint.hostname, 'minio', 'the endpoint is the MinIO service');

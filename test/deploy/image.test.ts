@@ -12,6 +12,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/index.js';
+import { planAuth } from '../../src/http/index.js';
 import { COMMANDS, DEFAULT_PORT, PROBE_PATHS, assignments, parseDockerfile, stages, unknownEnvNames, type Stage } from './facts.js';
 
 const dockerfile = stages(parseDockerfile(readFileSync('Dockerfile', 'utf8')));
@@ -64,6 +65,9 @@ test('user, port, host, probe and entrypoint match the app', () => {
   const settings = loadSettings({ env });
   assert.equal(settings.server.host, '0.0.0.0');
   assert.equal(settings.server.port, DEFAULT_PORT);
+  // every interface and no authentication chosen: the image refuses to start until one is
+  assert.throws(() => planAuth(settings.auth, settings.server.host), /refusing to serve on 0\.0\.0\.0 without authentication/);
+  assert.ok(planAuth(loadSettings({ env: { ...env, FLOE_AUTH_INSECURE_ALLOW_ANONYMOUS: 'true' } }).auth, '0.0.0.0').lines.length > 0);
 
   const healthcheck = one(runtime, 'HEALTHCHECK').args;
   const cmd = JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD ') + 4)) as string[];
@@ -146,7 +150,8 @@ test('the runtime install alone serves: npm ci --omit=dev in a temp copy, then f
   const command = JSON.parse(one(runtime, 'CMD').args) as string[];
   const child = spawn(process.execPath, ['bin/floe.js', ...command, '--port', '0'], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: dir, ...runtimeEnv() },
+    // what `docker run -e FLOE_AUTH_INSECURE_ALLOW_ANONYMOUS=true` adds (the image alone refuses)
+    env: { PATH: process.env.PATH, HOME: dir, ...runtimeEnv(), FLOE_AUTH_INSECURE_ALLOW_ANONYMOUS: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.kill('SIGKILL'));

@@ -24,6 +24,8 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { loadSettings, type Settings } from '../../src/config/index.js';
+import { planAuth } from '../../src/http/index.js';
+import { requiresPrincipal } from '../../src/http/auth/hook.js';
 import { GC_MIN_AGE_MS_DEFAULT } from '../../src/config/limits.js';
 import { parseStorageUrl } from '../../src/objectstore/index.js';
 import { buildProgram } from '../../src/cli/main.js';
@@ -161,6 +163,13 @@ for (const [name, resources] of Object.entries(builds)) {
     assert.ok(container);
     const settings = settingsIn(resources, container, pod);
     assert.equal(settings.server.host, '0.0.0.0', 'reachable from the Service');
+    // reachable from other pods: serve must start, and only with authentication on
+    const plan = planAuth(settings.auth, settings.server.host);
+    assert.ok(plan.auth, 'every request needs a principal');
+    assert.equal(settings.auth?.mode, 'oidc');
+    // Prometheus scrapes the annotated path without a token
+    assert.equal(requiresPrincipal(PROBE_PATHS.metrics, plan.auth), false, 'the scraped /metrics is open');
+    assert.equal(requiresPrincipal('/v1/config', plan.auth), true);
     const portNamed = (port: number | string) => (typeof port === 'number' ? port : container.ports!.find((p) => p.name === port)!.containerPort);
     assert.equal(container.ports!.length, 1);
     assert.equal(container.ports![0]!.containerPort, settings.server.port, 'the container port is the one Floe listens on');
