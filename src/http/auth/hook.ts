@@ -2,7 +2,7 @@
 // handing the verified principal to the request's RequestContext. Runs before the body is read
 // and before unknown routes are answered, so an anonymous caller learns nothing past a 401.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS, errors, type Principal } from '../../catalog/index.js';
+import { ANONYMOUS, errors, NotAuthorizedError, type Principal } from '../../catalog/index.js';
 import { AUTH_TOKEN_BYTES_MAX } from '../../config/limits.js';
 import type { Authenticator } from './authenticator.js';
 import { ProviderUnreachable } from './bounded-fetch.js';
@@ -42,22 +42,46 @@ export function bearerToken(header: string | string[] | undefined): { token: str
   return { token: match[1]! };
 }
 
+/**
+ * The spec's token endpoint. Floe issues no tokens yet (built-in principals are to come), so a
+ * client configured with `credential=` is told, in the spec's OAuthError form, to bring a token
+ * from the identity provider instead.
+ */
+const TOKEN_ENDPOINT = '/v1/oauth/tokens';
+const NO_TOKEN_ISSUING = 'Floe does not issue tokens yet: get an access token from the identity provider ([auth] oidc_issuer) and configure the client with token=<jwt>';
+
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
-  app.addHook('onRequest', async (request) => {
-    if (!requiresPrincipal(request.url.split('?')[0]!, options)) return;
-    const given = bearerToken(request.headers.authorization);
-    if ('missing' in given) throw errors.noCredentials();
-    if ('malformed' in given) throw errors.invalidCredentials(given.malformed);
-    let outcome;
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!.replace(/(.)\/+$/, '$1');
+    if (!requiresPrincipal(path, options)) return;
+    let principal: Principal;
     try {
-      outcome = await options.authenticator.authenticate(given.token);
+      principal = await verify(request, options.authenticator);
     } catch (error) {
-      if (!(error instanceof ProviderUnreachable)) throw error;
-      // the operator needs the cause; the client only that it is not its fault
-      request.log.error({ problem: error.message }, 'identity provider unreachable');
-      throw errors.identityProviderUnavailable();
+      if (path !== TOKEN_ENDPOINT || !(error instanceof NotAuthorizedError)) throw error;
+      return reply
+        .code(401)
+        .header('www-authenticate', error.challenge)
+        .send({ error: 'invalid_client', error_description: `${error.message}. ${NO_TOKEN_ISSUING}` });
     }
-    if (!outcome.ok) throw errors.invalidCredentials(outcome.reason);
-    principals.set(request, outcome.principal);
+    if (path === TOKEN_ENDPOINT) return reply.code(400).send({ error: 'unsupported_grant_type', error_description: NO_TOKEN_ISSUING });
+    principals.set(request, principal);
   });
+}
+
+async function verify(request: FastifyRequest, authenticator: Authenticator): Promise<Principal> {
+  const given = bearerToken(request.headers.authorization);
+  if ('missing' in given) throw errors.noCredentials();
+  if ('malformed' in given) throw errors.invalidCredentials(given.malformed);
+  let outcome;
+  try {
+    outcome = await authenticator.authenticate(given.token);
+  } catch (error) {
+    if (!(error instanceof ProviderUnreachable)) throw error;
+    // the operator needs the cause; the client only that it is not its fault
+    request.log.error({ problem: error.message }, 'identity provider unreachable');
+    throw errors.identityProviderUnavailable();
+  }
+  if (!outcome.ok) throw errors.invalidCredentials(outcome.reason);
+  return outcome.principal;
 }
