@@ -15,6 +15,8 @@ interface ServeFlags {
   port?: string;
   init?: boolean;
   authMode?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   insecureAllowAnonymous?: boolean;
 }
 
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
     .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
     .addOption(configOption())
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS with --tls-key; re-read on SIGHUP (env FLOE_TLS_CERT)'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert (env FLOE_TLS_KEY)'))
     .addOption(new Option('--auth-mode <mode>', 'none, oidc (builtin: not yet available) (env FLOE_AUTH_MODE; default none: loopback only)'))
     .option('--insecure-allow-anonymous', 'with auth mode none, serve on a non-loopback address anyway: every client may do everything')
     .option('--init', 'create a new catalog even in a root that holds other objects (never over a catalog)')
@@ -53,6 +57,8 @@ export function buildProgram(): Command {
           host: flags.host,
           port: flags.port,
           mode: flags.authMode,
+          tls_cert: flags.tlsCert,
+          tls_key: flags.tlsKey,
           // absent, not false: the environment or the file may still set it
           insecure_allow_anonymous: flags.insecureAllowAnonymous ? true : undefined,
         });
@@ -66,6 +72,14 @@ export function buildProgram(): Command {
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
+        process.on('SIGHUP', () => {
+          try {
+            if (handle.reloadTls()) process.stdout.write('floe: TLS certificate and key re-read\n');
+          } catch (error) {
+            // the old pair keeps serving: a half-written renewal must not take the server down
+            process.stderr.write(`floe: TLS reload failed, still serving the previous certificate: ${(error as Error).message}\n`);
+          }
+        });
       } catch (error) {
         fail(error);
       }

@@ -1,5 +1,6 @@
 // `floe serve`: opens the catalog on the configured storage and serves the REST API.
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultWarehouseUrl, openCatalog, type Catalog } from '../catalog/index.js';
@@ -8,11 +9,14 @@ import { buildApp, planAuth } from '../http/index.js';
 import { InvalidStorageUrl, openObjectStore, parseStorageUrl } from '../objectstore/index.js';
 import { probeBeforeServe } from './probe.js';
 import { checkServeRoot } from './root-check.js';
+import { readTls } from './tls.js';
 
 export interface ServeHandle {
   url: string;
   warehouseUrl: string;
   close(): Promise<void>;
+  /** re-reads [server] tls_cert and tls_key (SIGHUP): new connections get the new pair, open ones stay; false without TLS */
+  reloadTls(): boolean;
 }
 
 export interface ServeOptions {
@@ -33,6 +37,7 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
   const storageUrl = settings.storage.object_store_url;
   // before anything is opened: a server that must not run past loopback never starts
   const authPlan = planAuth(settings.auth, settings.server.host);
+  const tls = readTls(settings.server);
   if (settings.server.warehouse !== undefined) checkWarehouseUrl(settings.server.warehouse);
   const objects = openObjectStore(storageUrl, settings.storage);
   let catalog: Catalog;
@@ -57,6 +62,7 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
     catalog,
     lifecycle,
     ...(authPlan.auth && { auth: authPlan.auth }),
+    ...(tls && { tls }),
     idempotencyKeyLifetime: settings.catalog.idempotency_key_lifetime,
     logger: { level: process.env.FLOE_LOG_LEVEL ?? 'warn' },
     host: settings.server.host,
@@ -72,7 +78,7 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.server.port;
   const host = settings.server.host.includes(':') ? `[${settings.server.host}]` : settings.server.host;
-  const url = `http://${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const identity = catalog.store.identity;
   const restored = identity.restoredFrom ? `, restored from catalog ${identity.restoredFrom.catalogId} at seq ${identity.restoredFrom.seq}` : '';
   log(`Floe catalog serving at ${url}`);
@@ -90,6 +96,13 @@ export async function serve(settings: Settings, log: (line: string) => void, opt
   return {
     url,
     warehouseUrl: catalog.warehouseUrl,
+    reloadTls() {
+      const files = readTls(settings.server);
+      // bound by buildApp's options: an https server when tls was given at start
+      if (!files || !('setSecureContext' in app.server)) return false;
+      (app.server as unknown as TlsServer).setSecureContext(files);
+      return true;
+    },
     async close() {
       try {
         lifecycle.draining = true;

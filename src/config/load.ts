@@ -66,6 +66,8 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('server', 'warehouse', 'string', 'a URL: file:///abs/path, s3://, gs://, az:// or memory://'),
   key('server', 'allowed_locations', 'string', 'comma-separated location prefixes outside the warehouse the server may read and write, e.g. s3://bucket/tables'),
   key('server', 'allowed_hosts', 'string', 'comma-separated host names, e.g. floe.internal,catalog.example.com'),
+  key('server', 'tls_cert', 'string', 'a PEM certificate (chain) file, e.g. /etc/floe/tls.crt'),
+  key('server', 'tls_key', 'string', 'the PEM private key file of tls_cert, e.g. /etc/floe/tls.key'),
   key('catalog', 'checkpoint_interval', 'int', 'an integer from 1 to 1000000'),
   key('catalog', 'consistency', 'string', 'linearizable or bounded'),
   key('catalog', 'max_staleness_ms', 'int', 'an integer from 0 to 3600000'),

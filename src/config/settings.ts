@@ -68,6 +68,10 @@ export const serverSchema = z.object({
   allowed_locations: z.string().optional(),
   /** Host names answered besides loopback ones when bound to loopback (DNS rebinding), comma-separated */
   allowed_hosts: z.string().regex(/^[A-Za-z0-9.\-\[\]:,\s]*$/).optional(),
+  /** PEM certificate chain file: with tls_key, serve HTTPS (both re-read on SIGHUP) */
+  tls_cert: z.string().min(1).optional(),
+  /** PEM private key file of tls_cert (never printed) */
+  tls_key: z.string().min(1).optional(),
 });
 
 export const catalogSchema = z.object({

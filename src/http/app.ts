@@ -38,8 +38,15 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** who may call: absent, every caller is anonymous ([auth] mode none; http/auth/startup.ts decides) */
   auth?: AuthOptions;
+  /** PEM certificate chain and key: serve HTTPS */
+  tls?: TlsFiles;
   /** overrides of the HTTP bounds of config/limits.ts (tests use short ones) */
   http?: Partial<HttpBounds>;
+}
+
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
 }
 
 export interface HttpBounds {
@@ -62,6 +69,12 @@ const HTTP_BOUNDS: HttpBounds = {
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const bounds = { ...HTTP_BOUNDS, ...options.http };
+  const nodeServerOptions = {
+    maxHeaderSize: REQUEST_HEADERS_BYTES_MAX,
+    headersTimeout: bounds.headersTimeoutMs,
+    requestTimeout: bounds.requestTimeoutMs,
+    connectionsCheckingInterval: bounds.timeoutCheckIntervalMs,
+  };
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: REQUEST_BODY_BYTES_MAX,
@@ -71,12 +84,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestTimeout: bounds.requestTimeoutMs,
     connectionTimeout: bounds.connectionIdleTimeoutMs,
     keepAliveTimeout: bounds.keepAliveTimeoutMs,
-    http: {
-      maxHeaderSize: REQUEST_HEADERS_BYTES_MAX,
-      headersTimeout: bounds.headersTimeoutMs,
-      requestTimeout: bounds.requestTimeoutMs,
-      connectionsCheckingInterval: bounds.timeoutCheckIntervalMs,
-    },
+    http: nodeServerOptions,
+    // Fastify hands `https` alone to https.createServer: the same bounds go in with the key
+    ...(options.tls && { https: { ...nodeServerOptions, ...options.tls } }),
     clientErrorHandler: answerClientError,
     // the router's own errors: bad percent-encoding (400), a path parameter over its length (414)
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
