@@ -117,12 +117,67 @@ export const OPEN_TAIL_CHECK_ROUNDS_MAX = 8;
 /** Keys one listing past the head looks at to find the next log entry (skipping stray keys). */
 export const OPEN_TAIL_CHECK_KEYS_MAX = 16;
 
+/**
+ * Seqs of recently applied log entries kept with their txn ids, so a writer whose create came
+ * back `exists` or unknown can recognise its own entry after catching up; a writer never falls
+ * this many entries behind its own write within one commit deadline.
+ */
+export const APPLIED_TXNS_KEPT_MAX = 256;
+/** Reads and creates of catalog.json at open while another replica initialises the same root. */
+export const IDENTITY_CREATE_ATTEMPTS_MAX = 3;
+/** Compare-and-swap rounds moving `_last_checkpoint` forward; it is advisory, so giving up is safe. */
+export const HINT_CAS_ATTEMPTS_MAX = 5;
+/** Compare-and-swap rounds advancing gc/boundary against other collectors; the run then deletes nothing. */
+export const BOUNDARY_CAS_ATTEMPTS_MAX = 8;
+/** Keys one GC listing page asks for (the common page size of S3, GCS and Azure). */
+export const GC_LIST_PAGE_MAX = 1000;
+/** Commit retry backoff doubles per attempt up to 2^this ms before COMMIT_RETRY_BACKOFF_MS_MAX caps it. */
+export const COMMIT_BACKOFF_EXPONENT_MAX = 10;
+/** The bounded-read poll never runs more often than this, whatever max_staleness says. */
+export const POLL_INTERVAL_MS_MIN = 10;
+/** Log entries between two checkpoints a replica writes (checkpoint_interval's default). */
+export const CHECKPOINT_INTERVAL_DEFAULT = 1000;
+/** How stale a bounded read may be (max_staleness_ms's default). */
+export const MAX_STALENESS_MS_DEFAULT = 1000;
+
+// ---- object stores ----
+/**
+ * file://: a compare-and-swap lock file older than this was left by a crashed process and is
+ * broken. A live holder keeps it for one write and two fsyncs, far below this.
+ */
+export const FILE_LOCK_STALE_MS = 10_000;
+/**
+ * file://: how long a compare-and-swap waits for the lock. Above FILE_LOCK_STALE_MS, so a lock
+ * left by a crash is always broken within one wait: below it, every CAS in the first seconds
+ * after a crash failed.
+ */
+export const FILE_LOCK_WAIT_MS_MAX = FILE_LOCK_STALE_MS + 2_000;
+/** file://: the longest pause between two tries of a busy lock. */
+export const FILE_LOCK_RETRY_MS_MAX = 50;
+/** file://: directory handles kept open for fsync (every commit syncs log/ and a metadata dir). */
+export const FILE_DIR_HANDLES_MAX = 64;
+/** file://: directories remembered as existing (skips a mkdir per write); forgotten all at once beyond it. */
+export const FILE_KNOWN_DIRS_MAX = 4096;
+/**
+ * Requests waiting for a permit of a cloud store's concurrency gate. Beyond it a request is
+ * refused at once (definite, retryable) instead of queueing without bound behind a slow store.
+ */
+export const OBJECTSTORE_REQUESTS_WAITING_MAX = 16 * 1024;
+/** Nesting of `cause` / AggregateError walked to tell whether a failed request was ever sent. */
+export const ERROR_CAUSE_DEPTH_MAX = 4;
+
 // The freshness bound must stay well below the minimum age: an entry created after our last
 // observation of the head cannot be collected within min_age, and the 2x margin absorbs rate
 // differences between the host's clock and the store's.
 if (HEAD_FRESHNESS_MS_DEFAULT * 2 > GC_MIN_AGE_MS_DEFAULT) throw new Error('limits: head freshness must be <= min_age / 2');
 if (GC_CHECKPOINTS_KEPT < 1) throw new Error('limits: GC must keep at least one checkpoint');
 if (CATCH_UP_ENTRIES_BEFORE_HINT_MAX > CATCH_UP_ROUND_ENTRIES_MAX) throw new Error('limits: hint check after the first round');
+if (APPLIED_TXNS_KEPT_MAX < 2) throw new Error('limits: keep the txns of at least the last two entries');
+if (FILE_LOCK_WAIT_MS_MAX <= FILE_LOCK_STALE_MS) throw new Error('limits: a CAS must wait long enough for a crashed holder\'s lock to turn stale');
+if (FILE_LOCK_RETRY_MS_MAX * 10 > FILE_LOCK_WAIT_MS_MAX) throw new Error('limits: a lock wait must allow several tries');
+if (OBJECTSTORE_REQUESTS_WAITING_MAX < HTTP_CONNECTIONS_MAX * 4) throw new Error('limits: every open connection must be able to queue a few object store requests');
+if (POLL_INTERVAL_MS_MIN * 2 > MAX_STALENESS_MS_DEFAULT) throw new Error('limits: the poll must run at least twice per staleness bound');
+if (COMMIT_RETRY_BACKOFF_MS_MAX * 4 > COMMIT_DEADLINE_MS) throw new Error('limits: a commit must have time for several retries before its deadline');
 
 // ---- server-side scan planning filters ----
 /** Nesting of a scan filter expression; deeper is refused (Jackson's default JSON nesting bound). */

@@ -19,7 +19,7 @@ import {
   type ContainerClient,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
-import { backendUnknown, Gate } from './errors.js';
+import { backendUnknown, Gate, isRefused } from './errors.js';
 import {
   checkKey,
   type CreateOutcome,
@@ -237,6 +237,7 @@ export class AzureObjectStore implements ObjectStore {
             .byPage({ maxPageSize: pageSize, continuationToken: marker });
           return (await iterator.next()).value;
         });
+        if (isRefused(page)) return page;
         const items = page?.segment.blobItems ?? [];
         const next: string | undefined = page?.continuationToken || undefined;
         for (let i = 0; i < items.length; i++) {
