@@ -3,6 +3,7 @@
 // drives these jobs on its virtual time; every run is counted and every failure is logged
 // with its job and counted, never dropped. `idle()` is how tests wait for them.
 import type { Clock, Telemetry } from '../util/index.js';
+import type { StoreStats } from './stats.js';
 
 export type Job = 'gc' | 'checkpoint' | 'poll' | 'probe';
 
@@ -12,17 +13,17 @@ export type RunOutcome = { ok: true } | { ok: false; why: string };
 export class Background {
   private readonly running = new Set<Promise<void>>();
   private readonly stopped = new AbortController();
-  readonly counts = { runs: 0, failures: 0 };
 
   constructor(
     private readonly clock: Clock,
+    private readonly stats: StoreStats,
     private readonly telemetry: Telemetry,
     private readonly context: object,
   ) {}
 
   /** Runs `work` once now, tracked for idle(); resolves when it ends, never rejects. */
   run(job: Job, work: () => Promise<RunOutcome | void>): Promise<void> {
-    this.counts.runs++;
+    this.stats.backgroundRuns++;
     this.telemetry.metrics.inc('floe_background_runs_total', { job });
     const run = work().then(
       (outcome) => {
@@ -64,7 +65,7 @@ export class Background {
   }
 
   private failed(job: Job, why: string, error: unknown): void {
-    this.counts.failures++;
+    this.stats.backgroundFailures++;
     this.telemetry.metrics.inc('floe_background_failures_total', { job });
     this.telemetry.log.warn({ ...this.context, job, err: error }, `background ${job} failed: ${why}`);
   }

@@ -57,7 +57,7 @@ export class CatalogStore {
     this.rng = settings.rng;
     this.replicaId = settings.replicaId;
     this.head = new Head(objects, sha256(identityBytes), () => this.encryption, this.health);
-    this.background = new Background(settings.clock, settings.telemetry, { replica: this.replicaId, store: objects.displayUrl });
+    this.background = new Background(settings.clock, this.stats, settings.telemetry, { replica: this.replicaId, store: objects.displayUrl });
     this.checkpoints = new Checkpoints(objects, identity, this.head, settings.clock, settings.checkpointInterval, this.stats, this.background);
     this.barrier = new ReadBarrier(objects, this.head, this.checkpoints, settings, this.stats, this.health);
     this.committer = new Committer(objects, this.head, this.barrier, this.checkpoints, this.background, settings, this.stats, this.health);

@@ -13,9 +13,12 @@ export interface StoreStats {
   gcRuns: number;
   /** background polls of the head (bounded consistency) */
   polls: number;
+  /** background job runs, and those that failed (each also logged) */
+  backgroundRuns: number;
+  backgroundFailures: number;
 }
 
 export const newStats = (): StoreStats => ({
   entriesWritten: 0, racesLost: 0, unknownOutcomes: 0, definiteFailures: 0, probes: 0, checkpointsWritten: 0,
-  resyncs: 0, checkpointJumps: 0, staleCreates: 0, gcRuns: 0, polls: 0,
+  resyncs: 0, checkpointJumps: 0, staleCreates: 0, gcRuns: 0, polls: 0, backgroundRuns: 0, backgroundFailures: 0,
 });
