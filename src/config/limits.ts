@@ -1,10 +1,17 @@
-// Every queue, batch and payload has a named upper bound (TigerBeetle style), asserted
-// against each other when the module loads.
+// Every loop, queue, cache, batch and payload has a named upper bound (TigerBeetle style),
+// each with its reason, and the relations between them are checked when the module loads: a
+// build with inconsistent limits does not start. test/config/limits.test.ts walks this file.
+/** A request body: the largest real commits (many updates of a wide table) are a few MiB. */
 export const REQUEST_BODY_BYTES_MAX = 16 * 1024 * 1024;
+/** Commits waiting for the committer; beyond it a commit is answered 503 at once (back-pressure). */
 export const COMMIT_QUEUE_MAX = 10_000;
+/** Txns group-committed in one log entry: more only grows the entry and the conflict checks. */
 export const COMMIT_BATCH_TXNS_MAX = 256;
+/** One log entry: every replica reads each entry whole, so it stays far below memory. */
 export const LOG_ENTRY_BYTES_MAX = 8 * 1024 * 1024;
+/** Log entries fetched at once while catching up: enough to hide latency, few enough not to be throttled. */
 export const LOG_TAIL_FETCH_PARALLEL_MAX = 16;
+/** A metadata file read or written by the server (a table of many snapshots, uncompressed). */
 export const METADATA_FILE_BYTES_MAX = 512 * 1024 * 1024;
 /**
  * Parsed metadata files kept in memory, counted in serialised (uncompressed JSON) bytes: a count
@@ -22,6 +29,7 @@ export const LOCATION_BYTES_MAX = 4096;
 export const REGISTER_FILE_BYTES_MAX = 64 * 1024 * 1024;
 /** How long register waits for that file before it gives up. */
 export const REGISTER_READ_TIMEOUT_MS = 10_000;
+/** Levels of a namespace: every level is a path segment and a key part. */
 export const NAMESPACE_LEVELS_MAX = 16;
 /**
  * Characters of a name kept in a default table or view location, per path segment and for all
@@ -30,6 +38,7 @@ export const NAMESPACE_LEVELS_MAX = 16;
  * it unique however much of a name is cut.
  */
 export const LOCATION_SEGMENT_CHARS_MAX = 64;
+/** See LOCATION_SEGMENT_CHARS_MAX: all namespace levels of a default location together. */
 export const LOCATION_NAMESPACE_CHARS_MAX = 256;
 /** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */
 export const REQUEST_JSON_DEPTH_MAX = 512;
@@ -55,7 +64,9 @@ export const COMMIT_UPDATES_MAX = 4096;
 export const COMMIT_REQUIREMENTS_MAX = 1024;
 /** Tables changed by one multi-table transaction; all land in one log entry. */
 export const TRANSACTION_TABLES_MAX = 1024;
+/** Items in one page of a list answer, whatever pageSize the client asks for. */
 export const PAGE_SIZE_MAX = 1000;
+/** How long a commit may retry lost races and unknown outcomes before it is answered (503 or unknown). */
 export const COMMIT_DEADLINE_MS = 30_000;
 
 // ---- HTTP: every connection and request has a bound in time and size ----
@@ -75,6 +86,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export const REQUEST_TIMEOUT_CHECK_INTERVAL_MS = 5_000;
 /** Open connections at once (server.maxConnections): further ones are closed on accept. */
 export const HTTP_CONNECTIONS_MAX = 1024;
+/** The longest jittered pause between two tries of a commit (replicas racing for one seq). */
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
 /**
  * Retries of a log write that failed definitely (never sent, refused before acting) before the
