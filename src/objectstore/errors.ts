@@ -1,7 +1,7 @@
 // What went wrong talking to a cloud backend, translated once from each SDK's error shape so
 // callers (the probe, start-up, logs) can say something useful without knowing any SDK.
 // Messages carry the backend's status and code but never request headers or credentials.
-import { ERROR_CAUSE_DEPTH_MAX, OBJECTSTORE_REQUESTS_WAITING_MAX } from '../config/limits.js';
+import { ERROR_CAUSE_DEPTH_MAX, OBJECTSTORE_REQUESTS_WAITING_MAX } from '../config/index.js';
 import { assert } from '../util/index.js';
 import { unknown, type Unknown } from './types.js';
 

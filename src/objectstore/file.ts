@@ -12,7 +12,7 @@
 import { constants as fsc, promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FILE_DIR_HANDLES_MAX, FILE_KNOWN_DIRS_MAX, FILE_LOCK_RETRY_MS_MAX, FILE_LOCK_STALE_MS, FILE_LOCK_WAIT_MS_MAX } from '../config/limits.js';
+import { FILE_DIR_HANDLES_MAX, FILE_KNOWN_DIRS_MAX, FILE_LOCK_RETRY_MS_MAX, FILE_LOCK_STALE_MS, FILE_LOCK_WAIT_MS_MAX } from '../config/index.js';
 import {
   checkKey,
   unknown,

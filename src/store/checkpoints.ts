@@ -5,7 +5,7 @@
 import { listAll } from '../objectstore/index.js';
 import type { Clock } from '../util/index.js';
 import type { Background, RunOutcome } from './background.js';
-import type { EncryptedObjectStore } from './encryption/encrypted-store.js';
+import type { EncryptedObjectStore } from './encryption/index.js';
 import { StoreUnavailable } from './errors.js';
 import type { Head } from './head.js';
 import { advanceHint, readHint } from './hint.js';

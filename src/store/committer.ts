@@ -7,12 +7,12 @@
 import {
   COMMIT_BACKOFF_EXPONENT_MAX, COMMIT_BATCH_TXNS_MAX, COMMIT_DEFINITE_FAILURE_RETRIES_MAX, COMMIT_QUEUE_MAX, COMMIT_RETRY_BACKOFF_MS_MAX,
   COMMIT_UNAVAILABLE_RETRY_AFTER_S, LOG_ENTRY_BYTES_MAX,
-} from '../config/limits.js';
+} from '../config/index.js';
 import { assert } from '../util/index.js';
 import type { Background } from './background.js';
 import type { Checkpoints } from './checkpoints.js';
 import type { Effect, IdempotencyRecord, Txn } from './effects.js';
-import type { EncryptedObjectStore } from './encryption/encrypted-store.js';
+import type { EncryptedObjectStore } from './encryption/index.js';
 import { CommitQueueFull, CommitStateUnknown, CommitUnavailable, EntryTooLarge, StoreUnavailable, isStoreFailure } from './errors.js';
 import { BatchFootprint, footprintOf, txnConflicts } from './footprint.js';
 import { readBoundary } from './gc/index.js';

@@ -6,10 +6,10 @@
 // Freshness: `observedMs` is when this replica last knew, in a way GC cannot have faked, that
 // `seq` was the head (a GET of seq+1 sent at that time answered 404, or our create of it
 // succeeded). The read barrier and the committer compare it with the freshness bound.
-import { APPLIED_TXNS_KEPT_MAX } from '../config/limits.js';
+import { APPLIED_TXNS_KEPT_MAX } from '../config/index.js';
 import { assert } from '../util/index.js';
 import type { EncryptionRecord } from './effects.js';
-import type { EncryptedObjectStore } from './encryption/encrypted-store.js';
+import type { EncryptedObjectStore } from './encryption/index.js';
 import { CorruptStore, decodeEntry, sha256, type Checkpoint, type LogEntry } from './layout.js';
 import { CatalogState } from './state.js';
 

@@ -1,7 +1,7 @@
 // `_last_checkpoint`: an advisory pointer to the newest checkpoint. It only moves forward (by
 // compare-and-swap); readers verify the checkpoint's sha256 and probe forward from it, so a
 // stale or missing hint costs time, never correctness.
-import { HINT_CAS_ATTEMPTS_MAX } from '../config/limits.js';
+import { HINT_CAS_ATTEMPTS_MAX } from '../config/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import { LAST_CHECKPOINT_KEY, encodeJson, seqOfKey, type CheckpointHint } from './layout.js';
 

@@ -1,10 +1,10 @@
 // catalog.json: the catalog's identity, written once by create-if-absent when a root is
 // initialised and only read afterwards. Two replicas initialising one empty root race on the
 // create; the loser reads the winner's identity back.
-import { IDENTITY_CREATE_ATTEMPTS_MAX } from '../config/limits.js';
+import { IDENTITY_CREATE_ATTEMPTS_MAX } from '../config/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import { cryptoRng, systemClock } from '../util/index.js';
-import { makeKeyCheck } from './encryption/encrypted-store.js';
+import { makeKeyCheck } from './encryption/index.js';
 import { StoreUnavailable } from './errors.js';
 import { CATALOG_KEY, CorruptStore, LOG_PREFIX, STORE_FORMAT, STORE_FORMAT_VERSION, encodeJson, type CatalogIdentity } from './layout.js';
 import type { StoreOptions } from './options.js';

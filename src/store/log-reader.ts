@@ -1,7 +1,7 @@
 // Reading the log forward from the head: the first entry alone (at the head that GET is the
 // whole probe), then windows doubling up to LOG_TAIL_FETCH_PARALLEL_MAX in flight, until one
 // entry is missing or the round is full.
-import { CATCH_UP_ROUND_ENTRIES_MAX, LOG_TAIL_FETCH_PARALLEL_MAX } from '../config/limits.js';
+import { CATCH_UP_ROUND_ENTRIES_MAX, LOG_TAIL_FETCH_PARALLEL_MAX } from '../config/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import type { Clock } from '../util/index.js';
 import { StoreUnavailable } from './errors.js';

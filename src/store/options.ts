@@ -2,9 +2,9 @@
 // reads one settled value instead of repeating `?? default`.
 import {
   CHECKPOINT_INTERVAL_DEFAULT, COMMIT_DEADLINE_MS, GC_INTERVAL_MS_DEFAULT, HEAD_FRESHNESS_MS_DEFAULT, MAX_STALENESS_MS_DEFAULT, POLL_INTERVAL_MS_MIN,
-} from '../config/limits.js';
+} from '../config/index.js';
 import { assert, cryptoRng, silentTelemetry, systemClock, type Clock, type Rng, type Telemetry } from '../util/index.js';
-import type { EncryptionConfig } from './encryption/keyring.js';
+import type { EncryptionConfig } from './encryption/index.js';
 import type { GcOptions } from './gc/index.js';
 
 export type Consistency = 'linearizable' | 'bounded';

@@ -8,9 +8,9 @@
 // rules out both a hole left by GC (a stale 404) and an entry re-created after collection.
 import {
   CATCH_UP_ENTRIES_BEFORE_HINT_MAX, CATCH_UP_JUMPS_MAX, CATCH_UP_ROUND_ENTRIES_MAX, OPEN_TAIL_CHECK_ROUNDS_MAX,
-} from '../config/limits.js';
+} from '../config/index.js';
 import type { Checkpoints } from './checkpoints.js';
-import type { EncryptedObjectStore } from './encryption/encrypted-store.js';
+import type { EncryptedObjectStore } from './encryption/index.js';
 import { StoreUnavailable } from './errors.js';
 import { readBoundary } from './gc/index.js';
 import type { Head, Health } from './head.js';

@@ -1,7 +1,7 @@
 // Bounds on what a backup archive may contain. A validator reads archives from anywhere, so
 // every member size, the member count and the trailing padding are capped before any byte
 // is buffered: a hostile header claiming a 100 GiB member is refused at the header.
-import { LOG_ENTRY_BYTES_MAX } from '../../config/limits.js';
+import { LOG_ENTRY_BYTES_MAX } from '../../config/index.js';
 
 /** state.json and base.json: 1M tables at ~250 bytes each, with headroom */
 export const STATE_MEMBER_BYTES_MAX = 1024 * 1024 * 1024;

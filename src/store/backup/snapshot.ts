@@ -9,7 +9,7 @@ import {
   logKey, seqOfKey, sha256, type CatalogIdentity, type Checkpoint,
 } from '../layout.js';
 import { CatalogState } from '../state.js';
-import { readBoundary } from '../gc/boundary.js';
+import { readBoundary } from '../gc/index.js';
 import { firstEntryAfter, logHole } from '../log-hole.js';
 import { BACKUP_FETCH_PARALLEL_MAX } from './limits.js';
 import { emptySnapshot, replayEntry } from './replay.js';

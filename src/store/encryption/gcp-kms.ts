@@ -6,9 +6,8 @@
 // The client uses the library's HTTP/JSON transport (`fallback`), not gRPC: it is the one a
 // fake of the REST API can check here, and a few calls per data key need nothing more.
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
-import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/limits.js';
-import type { KeyProvider } from './keyring.js';
-import { KeyConfigError } from './keyring.js';
+import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/index.js';
+import { KeyConfigError, type KeyProvider } from './provider.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 
 const KEY_NAME = /^projects\/[a-z0-9.:-]{1,100}\/locations\/[a-z0-9-]{1,63}\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/;

@@ -2,7 +2,7 @@
 // It only moves forward, by compare-and-swap, and always BEFORE the deletes it allows, so a
 // reader that sees `seq > logDeletedThrough` after an observation knows the observation was not
 // of a hole left by GC nor of an entry re-created after collection (the two ABA hazards).
-import { BOUNDARY_CAS_ATTEMPTS_MAX } from '../../config/limits.js';
+import { BOUNDARY_CAS_ATTEMPTS_MAX } from '../../config/index.js';
 import type { ObjectStore, Unknown } from '../../objectstore/index.js';
 import { CorruptStore, GC_BOUNDARY_KEY, encodeJson } from '../layout.js';
 

@@ -3,7 +3,7 @@
 // only then deletes at or below the boundary it stored. Age is judged by the object store's
 // own clock (lastModified of a probe object written now, versus lastModified of the
 // candidates), never by the host clock, so replicas need not agree on the time.
-import { GC_CHECKPOINTS_KEPT, GC_DELETES_PER_RUN_MAX, GC_LIST_PAGE_MAX, GC_MIN_AGE_MS_DEFAULT } from '../../config/limits.js';
+import { GC_CHECKPOINTS_KEPT, GC_DELETES_PER_RUN_MAX, GC_LIST_PAGE_MAX, GC_MIN_AGE_MS_DEFAULT } from '../../config/index.js';
 import { listAll, type ObjectStore } from '../../objectstore/index.js';
 import { CHECKPOINT_PREFIX, LOG_PREFIX, checkpointKey, logKey, seqOfKey } from '../layout.js';
 import { readHint } from '../hint.js';
