@@ -12,6 +12,7 @@
 import { constants as fsc, promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { assert } from '../util/index.js';
 import { FILE_DIR_HANDLES_MAX, FILE_KNOWN_DIRS_MAX, FILE_LOCK_RETRY_MS_MAX, FILE_LOCK_STALE_MS, FILE_LOCK_WAIT_MS_MAX } from '../config/index.js';
 import {
   checkKey,
@@ -132,8 +133,10 @@ export class FileObjectStore implements ObjectStore {
       kept = { handle: fs.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY), users: 0, evicted: false };
       this.dirHandles.set(dir, kept);
       if (this.dirHandles.size > FILE_DIR_HANDLES_MAX) {
-        const [oldest, entry] = this.dirHandles.entries().next().value!;
-        this.dirHandles.delete(oldest);
+        const oldest = this.dirHandles.entries().next().value;
+        assert(oldest !== undefined, 'a map over its bound has an oldest entry');
+        const [oldestDir, entry] = oldest;
+        this.dirHandles.delete(oldestDir);
         entry.evicted = true;
         if (entry.users === 0) closeKept(entry);
       }

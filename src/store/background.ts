@@ -23,16 +23,7 @@ export class Background {
 
   /** Runs `work` once now, tracked for idle(); resolves when it ends, never rejects. */
   run(job: Job, work: () => Promise<RunOutcome | void>): Promise<void> {
-    this.stats.backgroundRuns++;
-    this.telemetry.metrics.inc('floe_background_runs_total', { job });
-    const run = work().then(
-      (outcome) => {
-        if (outcome && !outcome.ok) this.failed(job, outcome.why, undefined);
-      },
-      (error: unknown) => this.failed(job, error instanceof Error ? error.message : String(error), error),
-    ).finally(() => this.running.delete(run));
-    this.running.add(run);
-    return run;
+    return this.track(job, work, undefined);
   }
 
   /**
@@ -40,23 +31,45 @@ export class Background {
    * still going when the next is due delays it (runs of one job never overlap).
    */
   every(job: Job, periodMs: number, firstDelayMs: number, work: () => Promise<RunOutcome | void>): void {
-    const loop = async () => {
-      let delayMs = firstDelayMs;
-      for (;;) {
-        await this.clock.sleepInBackground(delayMs, this.stopped.signal);
-        // a clock may ignore the signal (a simulated one): the flag is what ends the loop
-        if (this.stopped.signal.aborted) return;
-        await this.run(job, work);
-        delayMs = periodMs;
-      }
+    const next = (delayMs: number): void => {
+      this.clock.sleepInBackground(delayMs, this.stopped.signal).then(
+        () => {
+          // a clock may ignore the signal (a simulated one): the flag is what ends the loop
+          if (!this.stopped.signal.aborted) void this.track(job, work, () => next(periodMs));
+        },
+        // rejected only by stop() aborting the wait: the loop's expected way out
+        () => undefined,
+      );
     };
-    // the loop ends only by stop(): its sleep is then aborted, which is the expected way out
-    loop().catch(() => undefined);
+    next(firstDelayMs);
   }
 
-  /** Resolves once no run is in flight (runs started meanwhile are waited for too). */
+  /**
+   * Resolves once no run is in flight, runs started meanwhile included. One turn of the event
+   * loop first, so a timer that has just fired has started its run.
+   */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+    do {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await Promise.all([...this.running]);
+    } while (this.running.size > 0);
+  }
+
+  /** `then` runs before the run leaves `running`: a periodic job is never idle between its runs' bookkeeping. */
+  private track(job: Job, work: () => Promise<RunOutcome | void>, then: (() => void) | undefined): Promise<void> {
+    this.stats.backgroundRuns++;
+    this.telemetry.metrics.inc('floe_background_runs_total', { job });
+    const run: Promise<void> = work().then(
+      (outcome) => {
+        if (outcome && !outcome.ok) this.failed(job, outcome.why, undefined);
+      },
+      (error: unknown) => this.failed(job, error instanceof Error ? error.message : String(error), error),
+    ).finally(() => {
+      then?.();
+      this.running.delete(run);
+    });
+    this.running.add(run);
+    return run;
   }
 
   /** Stops the periodic loops; runs in flight finish (await idle() for them). */

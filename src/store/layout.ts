@@ -94,6 +94,7 @@ export function decodeEntry(bytes: Buffer, key: string): LogEntry {
   try {
     entry = JSON.parse(bytes.toString('utf8')) as LogEntry;
   } catch {
+    // not swallowed: reported as corruption naming the entry
     throw new CorruptStore(`log entry ${entryName(key)} is not valid JSON`);
   }
   if (

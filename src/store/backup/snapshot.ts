@@ -176,6 +176,7 @@ function parseIdentity(bytes: Buffer): CatalogIdentity {
   try {
     identity = JSON.parse(bytes.toString('utf8')) as CatalogIdentity;
   } catch {
+    // not swallowed: reported as corruption naming the object
     throw new CorruptStore(`${CATALOG_KEY} is not valid JSON`);
   }
   if (identity?.format !== STORE_FORMAT || typeof identity.catalogId !== 'string') {

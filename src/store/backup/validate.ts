@@ -193,6 +193,7 @@ function parseEntry(name: string, bytes: Buffer): LogEntry {
   try {
     entry = JSON.parse(bytes.toString('utf8')) as LogEntry;
   } catch {
+    // not swallowed: reported as an invalid backup naming the member
     throw new InvalidBackup(`${name} is not valid JSON`);
   }
   if (

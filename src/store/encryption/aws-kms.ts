@@ -121,6 +121,7 @@ export class AwsKmsProvider implements KeyProvider {
   }
 }
 
+// not swallowed: a missing optional package becomes a configuration error naming it
 const loadSdk = () =>
   import('@aws-sdk/client-kms').catch(() => {
     throw new KeyConfigError('the AWS KMS provider needs the @aws-sdk/client-kms package, which is not installed');

@@ -84,6 +84,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
     let client = this.clients.get(keyId);
     if (!client) {
       client = (async () => {
+        // not swallowed: a missing optional package becomes a configuration error naming it
         const { CryptographyClient } = await import('@azure/keyvault-keys').catch(() => {
           throw new KeyConfigError('the Azure Key Vault provider needs the @azure/keyvault-keys package, which is not installed');
         });

@@ -72,7 +72,7 @@ export function open(bytes: Buffer, header: EnvelopeHeader, dataKey: Buffer, con
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {
-    return undefined;
+    return undefined; // GCM refused the tag: "does not open" is this function's answer, named by the caller
   }
 }
 

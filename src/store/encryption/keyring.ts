@@ -50,7 +50,7 @@ export class LocalKeyring implements KeyProvider {
       decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
       return Buffer.concat([decipher.update(wrapped.subarray(NONCE_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      return undefined;
+      return undefined; // GCM refused the tag: the KeyProvider contract's "does not open"
     }
   }
 
