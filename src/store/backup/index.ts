@@ -1,4 +1,4 @@
-// Backup, validate-backup and restore of a catalog store (STORE.md "Backup, restore, validate-backup").
+// Backup, validate-backup and restore of a catalog store (docs/backup-and-restore.md).
 export * from './format.js';
 export * from './limits.js';
 export { readSnapshot, type CatalogSnapshot, type SnapshotOutcome, type SnapshotTarget } from './snapshot.js';
