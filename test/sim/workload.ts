@@ -53,7 +53,7 @@ const COMMIT_DEADLINE_MS = 4_000;
 const MAX_STALENESS_MS = 300;
 /** the store's own timers, on each replica's virtual clock: GC on every replica, the bounded-read poll */
 const GC_INTERVAL_MS = 1_500;
-const POLL_INTERVAL_MS = MAX_STALENESS_MS / 2;
+const POLL_INTERVAL_MS = MAX_STALENESS_MS;
 const HEAL_MS_MAX = 60_000;
 
 const ACCOUNTS = 4;
