@@ -175,6 +175,40 @@ export const FILE_KNOWN_DIRS_MAX = 4096;
  * refused at once (definite, retryable) instead of queueing without bound behind a slow store.
  */
 export const OBJECTSTORE_REQUESTS_WAITING_MAX = 16 * 1024;
+/** S3: retries of one conditional write after 409 ConditionalRequestConflict, before `unknown`. */
+export const S3_CONFLICT_RETRIES_MAX = 4;
+/** S3: pause before the first such retry, growing linearly with each. */
+export const S3_CONFLICT_BACKOFF_MS = 25;
+/** S3: attempts the SDK makes of a request whose repeat is harmless (reads, plain puts, deletes). */
+export const S3_PLAIN_ATTEMPTS_MAX = 3;
+/** S3: connecting to the endpoint; an unreachable one fails fast, definitely (nothing was sent). */
+export const S3_CONNECT_TIMEOUT_MS = 5_000;
+/** S3: one request; a hung one ends as an unknown outcome instead of holding a commit forever. */
+export const S3_REQUEST_TIMEOUT_MS = 30_000;
+/** S3: keys one ListObjectsV2 page returns (the service's own maximum). */
+export const S3_LIST_PAGE_MAX = 1000;
+/** S3: parts of one multipart upload in flight, also capped by the store's concurrency. */
+export const S3_MULTIPART_QUEUE_MAX = 4;
+/** GCS: retries the SDK makes of a request whose repeat is harmless (reads, lists, plain puts). */
+export const GCS_PLAIN_RETRIES_MAX = 2;
+/** GCS: one request, as S3_REQUEST_TIMEOUT_MS. */
+export const GCS_REQUEST_TIMEOUT_MS = 30_000;
+/** GCS: objects one list page returns (the service's own maximum). */
+export const GCS_LIST_PAGE_MAX = 1000;
+/** GCS: requests in flight per store by default (gcs_max_concurrent_requests). */
+export const GCS_CONCURRENT_REQUESTS_MAX = 64;
+/** Azure: tries the SDK makes of a request whose repeat is harmless. */
+export const AZURE_PLAIN_TRIES_MAX = 3;
+/** Azure: one try of a request, as S3_REQUEST_TIMEOUT_MS. */
+export const AZURE_TRY_TIMEOUT_MS = 30_000;
+/** Azure: blobs one list page returns (the service's own maximum). */
+export const AZURE_LIST_PAGE_MAX = 5000;
+/** Azure: pages one listing scans to skip to `startAfter` before it gives up (50 M blobs). */
+export const AZURE_LIST_SCAN_PAGES_MAX = 10_000;
+/** Azure: continuation markers remembered to resume listings without a scan (oldest forgotten first). */
+export const AZURE_MARKERS_MAX = 256;
+/** Azure: requests in flight per store by default (azure_max_concurrent_requests). */
+export const AZURE_CONCURRENT_REQUESTS_MAX = 64;
 /** Nesting of `cause` / AggregateError walked to tell whether a failed request was ever sent. */
 export const ERROR_CAUSE_DEPTH_MAX = 4;
 
