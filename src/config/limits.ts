@@ -175,6 +175,10 @@ export const FILE_KNOWN_DIRS_MAX = 4096;
  * refused at once (definite, retryable) instead of queueing without bound behind a slow store.
  */
 export const OBJECTSTORE_REQUESTS_WAITING_MAX = 16 * 1024;
+/** Keys one page of a listing asks for (the common maximum of S3, GCS and Azure). */
+export const LIST_PAGE_MAX = 1000;
+/** Keys listAll collects before it refuses: a runaway prefix must not exhaust memory. */
+export const LIST_ALL_OBJECTS_MAX = 10_000_000;
 /** S3: retries of one conditional write after 409 ConditionalRequestConflict, before `unknown`. */
 export const S3_CONFLICT_RETRIES_MAX = 4;
 /** S3: pause before the first such retry, growing linearly with each. */
