@@ -1,9 +1,7 @@
 export * from './errors.js';
-export * from './table-metadata.js';
-export * from './table-create.js';
-export * from './table-updates.js';
-export * from './requirements.js';
+export * from './table/index.js';
+export { withoutNullish } from './wire/index.js';
+export * from './view/index.js';
 export * from './metadata-files.js';
-export * from './view-metadata.js';
 export * from './manifests.js';
 export * from './scan/index.js';

@@ -4,7 +4,7 @@
 // Pure: the caller fetches the bytes. We decode with the writer schema stored in each file
 // because v1, v2 and v3 writers (Java, PyIceberg, others) use different schemas; fields are found
 // by Iceberg field id first (what Iceberg readers match on) and by name as a fallback.
-import { err, ok, type Result } from '../util/result.js';
+import { err, ok, type Result } from '../util/index.js';
 import { invalid, type IcebergError } from './errors.js';
 import { readAvroContainer } from './avro/container.js';
 

@@ -1,9 +1,10 @@
 // Metadata file naming and (de)serialisation (SERVER-RULES §2.7). Pure: bytes in, bytes out.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { METADATA_FILE_BYTES_MAX } from '../config/limits.js';
-import { parseJson, stringifyJson } from '../util/json.js';
-import { err, ok, type Result } from '../util/result.js';
+import { limits } from '../config/index.js';
+import { err, ok, parseJson, stringifyJson, type Result } from '../util/index.js';
 import { invalid, type IcebergError } from './errors.js';
+
+const { METADATA_FILE_BYTES_MAX } = limits;
 
 const fileName = (location: string): string => location.slice(location.lastIndexOf('/') + 1);
 

@@ -1,4 +1,5 @@
 export * from './result.js';
+export * from './json.js';
 export * from './assert.js';
 export * from './clock.js';
 export * from './rng.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTableRequirements, isCreateRequest } from '../../src/iceberg/requirements.js';
-import { applyTableUpdates } from '../../src/iceberg/table-updates.js';
+import { checkTableRequirements, isCreateRequest } from '../../src/iceberg/index.js';
+import { applyTableUpdates } from '../../src/iceberg/index.js';
 import { addSnapshot, baseTable, deepFreeze, setMain, snapshot, T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 
 const base = deepFreeze((() => {

@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { decodeMetadataFile, encodeMetadataFile } from '../../src/iceberg/metadata-files.js';
-import { checkTableRequirements } from '../../src/iceberg/requirements.js';
-import { parseTableMetadata, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/table-metadata.js';
-import { applyTableUpdates } from '../../src/iceberg/table-updates.js';
+import { checkTableRequirements } from '../../src/iceberg/index.js';
+import { parseTableMetadata, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/index.js';
+import { applyTableUpdates } from '../../src/iceberg/index.js';
 import { parseJson, stringifyJson } from '../../src/util/json.js';
 import { addSnapshot, baseTable, deepFreeze, setMain, snapshot, T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newTableMetadata } from '../../src/iceberg/table-create.js';
+import { newTableMetadata } from '../../src/iceberg/index.js';
 import { T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 
 const ctx = { location: 's3://b/ns/t/', nowMs: T0, uuid: 'u-1' };

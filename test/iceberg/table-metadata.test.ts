@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/table-metadata.js';
-import { applyTableUpdates } from '../../src/iceberg/table-updates.js';
+import { parseTableMetadata, refsOnly, tableMetadataToJson, type TableMetadata } from '../../src/iceberg/index.js';
+import { applyTableUpdates } from '../../src/iceberg/index.js';
 import { parseJson, stringifyJson } from '../../src/util/json.js';
 import { addSnapshot, baseTable, deepFreeze, setMain, snapshot, T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 
-const legacyV1 = JSON.parse(readFileSync(new URL('./fixtures/table/v1-legacy.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const legacyV1 = JSON.parse(readFileSync(new URL('./fixtures/table/valid/v1-legacy-single-schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 function withSnapshots(version: 1 | 2 | 3): TableMetadata {
   const rows = version === 3 ? { firstRowId: 0, addedRows: 3 } : {};

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyTableUpdates, type TableApplyContext } from '../../src/iceberg/table-updates.js';
-import type { TableMetadata } from '../../src/iceberg/table-metadata.js';
+import { applyTableUpdates, type TableApplyContext } from '../../src/iceberg/index.js';
+import type { TableMetadata } from '../../src/iceberg/index.js';
 import { addSnapshot, baseTable, deepFreeze, setMain, snapshot, T0, unwrap, unwrapErr } from './fixtures/table/helpers.js';
 
 const NOW = T0 + 1_000_000;

@@ -7,8 +7,8 @@ import {
   parseViewMetadata,
   viewMetadataToJson,
   type ViewMetadata,
-} from '../../src/iceberg/view-metadata.js';
-import type { IcebergError } from '../../src/iceberg/errors.js';
+} from '../../src/iceberg/index.js';
+import type { IcebergError } from '../../src/iceberg/index.js';
 import type { Result } from '../../src/util/result.js';
 
 const UUID = 'fa6506c3-7681-40c8-86dc-e36561f83385';

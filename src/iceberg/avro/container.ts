@@ -9,7 +9,7 @@
 //   then blocks: long record count · long byte size · (compressed) records · the same sync
 import zlib from 'node:zlib';
 import avro from 'avsc';
-import { err, ok, type Result } from '../../util/result.js';
+import { err, ok, type Result } from '../../util/index.js';
 import { invalid, IcebergError } from '../errors.js';
 import { snappyUncompress } from './snappy.js';
 

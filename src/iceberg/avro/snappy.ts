@@ -7,7 +7,7 @@
 //   01 copy, length 4..11, 11-bit offset
 //   10 copy, length 1..64, 16-bit little-endian offset
 //   11 copy, length 1..64, 32-bit little-endian offset
-import { err, ok, type Result } from '../../util/result.js';
+import { err, ok, type Result } from '../../util/index.js';
 
 export function snappyUncompress(src: Buffer): Result<Buffer, string> {
   let pos = 0;

@@ -4,7 +4,7 @@
 //  - its partition values, after projecting each predicate through the partition transforms
 //    (Java Projections.inclusive), evaluated exactly on the stored partition tuple.
 // Everything this module is not sure of answers "might match".
-import type { PartitionSpec } from '../table-metadata.js';
+import type { PartitionSpec } from '../table/index.js';
 import type { BoundExpr, BoundTerm, ComparisonOp, SchemaFields, SetOp, UnaryOp } from './expression.js';
 import { applyTransform, parseTransform, resultKind, type Transform } from './transforms.js';
 import {

@@ -7,12 +7,14 @@
 // name string (legacy), {"type":"reference","name"|"term"|"id"}, {"type":"transform",
 // "transform","term"}. Anything the planner cannot judge (function applications, geo
 // predicates, literals it cannot convert exactly) becomes an `unknown` node that never prunes.
-import { SCAN_FILTER_DEPTH_MAX } from '../../config/limits.js';
-import { err, ok, type Result } from '../../util/result.js';
+import { limits } from '../../config/index.js';
+import { err, ok, type Result } from '../../util/index.js';
 import { invalid, type IcebergError } from '../errors.js';
-import type { NestedField, Type } from '../table-metadata.js';
+import type { NestedField, Type } from '../schema/index.js';
 import { parseTransform, resultKind, type Transform } from './transforms.js';
 import { literalFor, primitiveKind, type PrimitiveKind, type Value } from './values.js';
+
+const { SCAN_FILTER_DEPTH_MAX } = limits;
 
 export const UNARY_OPS = ['is-null', 'not-null', 'is-nan', 'not-nan'] as const;
 export const COMPARISON_OPS = ['lt', 'lt-eq', 'gt', 'gt-eq', 'eq', 'not-eq', 'starts-with', 'not-starts-with'] as const;

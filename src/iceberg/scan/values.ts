@@ -7,7 +7,7 @@
 //   float, double → number · string → string · uuid, fixed, binary → Buffer
 //   decimal → { unscaled, scale } (compared as exact rationals, whatever the scale)
 // `undefined` always means "unknown": a caller must then assume a file might match.
-import type { Type } from '../table-metadata.js';
+import type { Type } from '../schema/index.js';
 
 export type Kind =
   | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'date' | 'time'

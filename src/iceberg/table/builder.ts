@@ -1,18 +1,18 @@
 // The table metadata builder (Java TableMetadata.Builder semantics, SERVER-RULES §1.2, §2.4–§2.6).
 // It owns a private deep copy of the base metadata, so a failed update can simply be dropped:
 // the caller's object is never touched. Every handler validates first and mutates last.
-import { clonePlain } from '../../util/clone.js';
-import { stringifyJson } from '../../util/json.js';
-import { assertNever, err, ok, type Result } from '../../util/result.js';
+import { assertNever, clonePlain, err, ok, stringifyJson, type Result } from '../../util/index.js';
 import { IcebergError, invalid, type IcebergError as IcebergErrorT } from '../errors.js';
+import { checkIdentifierFields, checkSchemaForVersion, highestFieldId, sameSchema } from '../schema/index.js';
+import { deepEqual, withoutNullish } from '../wire/index.js';
+import { checkOrderAgainstSchema, checkSpecAgainstSchema } from './consistency.js';
+import { lastAssignedPartitionId } from './metadata.js';
 import {
   MAIN_BRANCH,
   NO_SNAPSHOT_ID,
   PARTITION_DATA_ID_START,
   SUPPORTED_FORMAT_VERSION,
   isFormatVersion,
-  lastAssignedPartitionId,
-  withoutNullish,
   type PartitionField,
   type PartitionSpec,
   type Schema,
@@ -21,10 +21,8 @@ import {
   type SnapshotRef,
   type SortOrder,
   type TableMetadata,
-} from '../table-metadata.js';
-import { checkOrderAgainstSchema, checkSpecAgainstSchema } from './consistency.js';
-import { checkIdentifierFields, checkSchemaForVersion, deepEqual, highestFieldId, sameSchema } from './schema-utils.js';
-import type { TableUpdate } from './update-wire.js';
+} from './types.js';
+import type { TableUpdate } from './wire.js';
 
 type R = Result<void, IcebergErrorT>;
 const done: R = ok(undefined);

@@ -1,11 +1,10 @@
 // Whole-metadata invariants (Java TableMetadata constructor + Builder.build checks, SERVER-RULES
 // §2.4). Run on every parsed file and on every built result so an inconsistent table is never
 // written.
-import { err, ok, type Result } from '../../util/result.js';
+import { err, ok, type Result } from '../../util/index.js';
 import { invalid, type IcebergError } from '../errors.js';
-import type { PartitionSpec, Schema, SortOrder, TableMetadata } from '../table-metadata.js';
-import { NO_SNAPSHOT_ID, type SnapshotId } from './wire.js';
-import { indexFields } from './schema-utils.js';
+import { indexFields } from '../schema/index.js';
+import { NO_SNAPSHOT_ID, type PartitionSpec, type Schema, type SnapshotId, type SortOrder, type TableMetadata } from './types.js';
 
 const ONE_MINUTE = 60_000;
 

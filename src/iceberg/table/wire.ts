@@ -2,9 +2,10 @@
 // "loose": fields this server does not know yet (newer spec revisions) are carried through
 // untouched instead of being silently dropped from the metadata we write back.
 import { z } from 'zod';
-import { err, ok, type Result } from '../../util/result.js';
+import { err, ok, type Result } from '../../util/index.js';
 import { invalid, type IcebergError } from '../errors.js';
-import { SCHEMA_TOO_DEEP, schemaTooDeep } from '../schema-depth.js';
+import { SchemaZ } from '../schema/index.js';
+import { LongZ, StringMapZ, validate } from '../wire/index.js';
 
 const int = z.number().int();
 
@@ -26,69 +27,7 @@ export const SnapshotIdZ = z
   ])
   .transform((v): SnapshotId => BigInt(v));
 
-/**
- * Any other long (sequence numbers, row ids, timestamps, sizes): a `number`. A `bigint` is
- * accepted when it is a safe integer; beyond 2^53 these values are not meaningful and invalid.
- */
-export const LongZ = z
-  .union([
-    z.number().int(),
-    z.bigint().refine((v) => v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER), {
-      message: 'Value out of range: must be a safe integer (|v| < 2^53)',
-    }),
-  ])
-  .transform((v): number => Number(v));
 const long = LongZ;
-
-// Recursive Iceberg type: a primitive name ("long", "decimal(9,2)", "variant", ...) or a nested type.
-// The spec's primitive type names; anything else (e.g. "varchar") is a bad request, not a
-// column the engines could never read.
-const PRIMITIVE_TYPE =
-  /^(boolean|int|long|float|double|date|time|timestamp|timestamptz|timestamp_ns|timestamptz_ns|string|uuid|binary|variant|unknown|decimal\(\s*\d+\s*,\s*\d+\s*\)|fixed\[\s*\d+\s*\]|geometry(\(.*\))?|geography(\(.*\))?)$/;
-const PrimitiveTypeZ = z.string().regex(PRIMITIVE_TYPE, { message: 'unknown primitive type' });
-
-export const TypeZ: z.ZodType<unknown> = z.lazy(() => z.union([PrimitiveTypeZ, StructTypeZ, ListTypeZ, MapTypeZ]));
-
-export const NestedFieldZ = z.looseObject({
-  id: int,
-  name: z.string(),
-  type: TypeZ,
-  required: z.boolean(),
-  doc: z.string().optional(),
-});
-
-const StructTypeZ = z.looseObject({ type: z.literal('struct'), fields: z.array(NestedFieldZ) });
-
-const ListTypeZ = z.looseObject({
-  type: z.literal('list'),
-  'element-id': int,
-  element: TypeZ,
-  'element-required': z.boolean(),
-});
-
-const MapTypeZ = z.looseObject({
-  type: z.literal('map'),
-  'key-id': int,
-  key: TypeZ,
-  'value-id': int,
-  value: TypeZ,
-  'value-required': z.boolean(),
-});
-
-const SchemaObjectZ = z.looseObject({
-  type: z.literal('struct'),
-  fields: z.array(NestedFieldZ),
-  'schema-id': int.optional(),
-  'identifier-field-ids': z.array(int).optional(),
-});
-
-// the depth is checked before zod descends into the (recursive) types
-export const SchemaZ = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    if (schemaTooDeep(value)) ctx.addIssue({ code: 'custom', message: SCHEMA_TOO_DEEP });
-  })
-  .pipe(SchemaObjectZ);
 
 export const PartitionFieldZ = z.looseObject({
   'source-id': int,
@@ -165,13 +104,56 @@ export const EncryptionKeyZ = z.looseObject({
 
 export const SnapshotLogEntryZ = z.object({ 'timestamp-ms': long, 'snapshot-id': SnapshotIdZ });
 export const MetadataLogEntryZ = z.object({ 'timestamp-ms': long, 'metadata-file': z.string() });
-export const StringMapZ = z.record(z.string(), z.string());
 
-/** Runs a validator and turns the first issue into an IcebergError naming `what` and the path. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): Result<T, IcebergError> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return ok(parsed.data);
-  const issue = parsed.error.issues[0];
-  const path = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  return err(invalid(`Invalid ${what}${path}: ${issue?.message ?? 'malformed'}`));
+// ---- TableUpdate: the 23 actions of the REST spec (SERVER-RULES §1.2)
+
+const act = <A extends string>(action: A) => z.literal(action);
+
+const TableUpdateZ = z.discriminatedUnion('action', [
+  z.object({ action: act('assign-uuid'), uuid: z.string() }),
+  z.object({ action: act('upgrade-format-version'), 'format-version': int }),
+  z.object({ action: act('add-schema'), schema: SchemaZ, 'last-column-id': int.nullish() }),
+  z.object({ action: act('set-current-schema'), 'schema-id': int }),
+  z.object({ action: act('add-spec'), spec: PartitionSpecZ }),
+  z.object({ action: act('set-default-spec'), 'spec-id': int }),
+  z.object({ action: act('add-sort-order'), 'sort-order': SortOrderZ }),
+  z.object({ action: act('set-default-sort-order'), 'sort-order-id': int }),
+  z.object({ action: act('add-snapshot'), snapshot: SnapshotZ }),
+  z.object({
+    action: act('set-snapshot-ref'),
+    'ref-name': z.string(),
+    type: z.enum(['branch', 'tag']),
+    'snapshot-id': SnapshotIdZ,
+    'max-ref-age-ms': LongZ.nullish(),
+    'max-snapshot-age-ms': LongZ.nullish(),
+    'min-snapshots-to-keep': int.nullish(),
+  }),
+  z.object({ action: act('remove-snapshots'), 'snapshot-ids': z.array(SnapshotIdZ) }),
+  z.object({ action: act('remove-snapshot-ref'), 'ref-name': z.string() }),
+  z.object({ action: act('set-location'), location: z.string() }),
+  z.object({ action: act('set-properties'), updates: StringMapZ }),
+  z.object({ action: act('remove-properties'), removals: z.array(z.string()) }),
+  z.object({ action: act('set-statistics'), 'snapshot-id': SnapshotIdZ.nullish(), statistics: StatisticsFileZ }),
+  z.object({ action: act('remove-statistics'), 'snapshot-id': SnapshotIdZ }),
+  z.object({ action: act('set-partition-statistics'), 'partition-statistics': PartitionStatisticsFileZ }),
+  z.object({ action: act('remove-partition-statistics'), 'snapshot-id': SnapshotIdZ }),
+  z.object({ action: act('remove-partition-specs'), 'spec-ids': z.array(int) }),
+  z.object({ action: act('remove-schemas'), 'schema-ids': z.array(int) }),
+  z.object({ action: act('add-encryption-key'), 'encryption-key': EncryptionKeyZ }),
+  z.object({ action: act('remove-encryption-key'), 'key-id': z.string() }),
+]);
+
+export type TableUpdate = z.infer<typeof TableUpdateZ>;
+export type TableUpdateAction = TableUpdate['action'];
+
+export const TABLE_UPDATE_ACTIONS: ReadonlySet<string> = new Set(TableUpdateZ.options.map((o) => o.shape.action.value));
+const VIEW_ONLY_ACTIONS: ReadonlySet<string> = new Set(['add-view-version', 'set-current-view-version']);
+
+export function parseTableUpdate(raw: unknown): Result<TableUpdate, IcebergError> {
+  const action = typeof raw === 'object' && raw !== null ? (raw as { action?: unknown }).action : undefined;
+  if (typeof action !== 'string') return err(invalid('Invalid table update: missing action'));
+  if (VIEW_ONLY_ACTIONS.has(action)) return err(invalid(`Cannot apply view update to a table: ${action}`));
+  if (!TABLE_UPDATE_ACTIONS.has(action)) return err(invalid(`Cannot parse table update: unknown action ${action}`));
+  const parsed = validate(TableUpdateZ, raw, `table update ${action}`);
+  return parsed.ok ? ok(parsed.value) : parsed;
 }

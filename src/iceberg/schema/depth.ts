@@ -1,7 +1,9 @@
 // Nested types are parsed and walked recursively (zod, field indexing, fresh id assignment,
 // equality), so a schema nested thousands of levels deep overflowed the stack: a 500 instead of
 // a 400. The nesting is measured here first, without recursion, and bounded by SCHEMA_DEPTH_MAX.
-import { SCHEMA_DEPTH_MAX } from '../config/limits.js';
+import { limits } from '../../config/index.js';
+
+const { SCHEMA_DEPTH_MAX } = limits;
 
 /**
  * Nesting levels of the types in a schema's JSON (a struct of primitives is 1, a struct in it 2);

@@ -1,10 +1,11 @@
 // Commit requirements (TableRequirement, SERVER-RULES §1.4). Messages are exactly the Java
 // UpdateRequirement ones because clients match on them (`Requirement failed: ...`).
 import { z } from 'zod';
-import { assertNever, err, ok, type Result } from '../util/result.js';
-import { conflict, invalid, type IcebergError } from './errors.js';
-import type { TableMetadata } from './table-metadata.js';
-import { SnapshotIdZ, validate, type SnapshotId } from './table/wire.js';
+import { assertNever, err, ok, type Result } from '../../util/index.js';
+import { conflict, invalid, type IcebergError } from '../errors.js';
+import { validate } from '../wire/index.js';
+import type { SnapshotId, TableMetadata } from './types.js';
+import { SnapshotIdZ } from './wire.js';
 
 const int = z.number().int();
 const RequirementZ = z.discriminatedUnion('type', [

@@ -2,9 +2,13 @@
 // Java TableMetadata.newTableMetadata does (SERVER-RULES §2.1): the server renumbers columns,
 // partition fields and the sort order; the client's ids only link the pieces together.
 import { z } from 'zod';
-import { err, ok, type Result } from '../util/result.js';
-import { invalid, type IcebergError } from './errors.js';
+import { err, ok, type Result } from '../../util/index.js';
+import { invalid, type IcebergError } from '../errors.js';
+import { SchemaZ, assignFreshIds, checkIdentifierFields, checkSchemaForVersion } from '../schema/index.js';
+import { StringMapZ, validate } from '../wire/index.js';
+import { checkOrderAgainstSchema, checkSpecAgainstSchema } from './consistency.js';
 import {
+  DEFAULT_FORMAT_VERSION,
   NO_SNAPSHOT_ID,
   PARTITION_DATA_ID_START,
   SUPPORTED_FORMAT_VERSION,
@@ -15,12 +19,8 @@ import {
   type Schema,
   type SortOrder,
   type TableMetadata,
-} from './table-metadata.js';
-import { checkOrderAgainstSchema, checkSpecAgainstSchema } from './table/consistency.js';
-import { assignFreshIds, checkIdentifierFields, checkSchemaForVersion } from './table/schema-utils.js';
-import { PartitionSpecZ, SchemaZ, SortOrderZ, StringMapZ, validate } from './table/wire.js';
-
-export const DEFAULT_FORMAT_VERSION: FormatVersion = 2;
+} from './types.js';
+import { PartitionSpecZ, SortOrderZ } from './wire.js';
 
 /** TableProperties.RESERVED_PROPERTIES: derived from metadata, never stored as properties. */
 export const RESERVED_PROPERTIES = new Set([

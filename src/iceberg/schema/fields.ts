@@ -1,9 +1,9 @@
-// Schema helpers shared by create and commit: field indexing, fresh id assignment (Java
+// Schema helpers shared by tables and views, create and commit: field indexing, fresh id assignment (Java
 // TypeUtil.assignFreshIds order), format-version gating and schema identity.
-import { stringifyJson } from '../../util/json.js';
-import { err, ok, type Result } from '../../util/result.js';
+import { err, ok, stringifyJson, type Result } from '../../util/index.js';
 import { invalid, type IcebergError } from '../errors.js';
-import type { FormatVersion, NestedField, Schema, Type } from '../table-metadata.js';
+import { deepEqual } from '../wire/index.js';
+import type { NestedField, Schema, Type } from './types.js';
 
 export interface IndexedField {
   id: number;
@@ -56,7 +56,7 @@ function minFormatVersion(type: Type): number {
 }
 
 /** Java Schema.checkCompatibility: types and non-null initial defaults newer than the table format. */
-export function checkSchemaForVersion(schema: Schema, version: FormatVersion): Result<void, IcebergError> {
+export function checkSchemaForVersion(schema: Schema, version: number): Result<void, IcebergError> {
   const problems: string[] = [];
   for (const f of indexFields(schema).values()) {
     const min = minFormatVersion(f.type);
@@ -124,23 +124,14 @@ export function assignFreshIds(fields: NestedField[]): { fields: NestedField[]; 
   return { fields: out, idMap, last: counter };
 }
 
-/** Java Schema.sameSchema: equal struct and equal identifier-field-id sets; schema-id ignored. */
-export function sameSchema(a: Schema, b: Schema): boolean {
-  const ids = (s: Schema) => [...new Set(s['identifier-field-ids'] ?? [])].sort((x, y) => x - y);
-  return deepEqual(a.fields, b.fields) && deepEqual(ids(a), ids(b));
+/** What sameSchema compares: table schemas and view schemas (whose field types stay raw JSON). */
+export interface SchemaShape {
+  fields: readonly unknown[];
+  'identifier-field-ids'?: number[];
 }
 
-/** Structural equality of JSON values; object key order is irrelevant, absent == undefined. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!deepEqual(ao[k], bo[k])) return false;
-  return true;
+/** Java Schema.sameSchema: equal struct and equal identifier-field-id sets; schema-id ignored. */
+export function sameSchema(a: SchemaShape, b: SchemaShape): boolean {
+  const ids = (s: SchemaShape) => [...new Set(s['identifier-field-ids'] ?? [])].sort((x, y) => x - y);
+  return deepEqual(a.fields, b.fields) && deepEqual(ids(a), ids(b));
 }

@@ -1,109 +1,43 @@
-// Iceberg table metadata: the in-memory shape (the spec's JSON with kebab-case keys), the lenient
-// reader (accepts legacy v1 fields, nulls and missing optional arrays) and the writer that follows
-// the Java TableMetadataParser rules per format version (SERVER-RULES §2.7, §2.8).
+// Iceberg table metadata files: the lenient reader (accepts legacy v1 fields, nulls and missing
+// optional arrays) and the writer that follows the Java TableMetadataParser rules per format
+// version (SERVER-RULES §2.7, §2.8).
 import { z } from 'zod';
-import { err, ok, type Result } from '../util/result.js';
-import { invalid, type IcebergError } from './errors.js';
-import { checkConsistency } from './table/consistency.js';
+import { err, ok, type Result } from '../../util/index.js';
+import { invalid, type IcebergError } from '../errors.js';
+import { SchemaZ } from '../schema/index.js';
+import { StringMapZ, validate, withoutNullish } from '../wire/index.js';
+import { checkConsistency } from './consistency.js';
+import {
+  MAIN_BRANCH,
+  NO_SNAPSHOT_ID,
+  PARTITION_DATA_ID_START,
+  SUPPORTED_FORMAT_VERSION,
+  isFormatVersion,
+  type EncryptionKey,
+  type PartitionField,
+  type PartitionSpec,
+  type PartitionStatisticsFile,
+  type Schema,
+  type Snapshot,
+  type SnapshotId,
+  type SnapshotRef,
+  type SortOrder,
+  type StatisticsFile,
+  type TableMetadata,
+} from './types.js';
 import {
   EncryptionKeyZ,
   MetadataLogEntryZ,
   PartitionFieldZ,
   PartitionSpecZ,
   PartitionStatisticsFileZ,
-  SchemaZ,
-  NO_SNAPSHOT_ID,
   SnapshotIdZ,
   SnapshotLogEntryZ,
   SnapshotRefZ,
   SnapshotZ,
   SortOrderZ,
   StatisticsFileZ,
-  StringMapZ,
-  validate,
-  type SnapshotId,
-} from './table/wire.js';
-
-export { NO_SNAPSHOT_ID, type SnapshotId } from './table/wire.js';
-
-export type FormatVersion = 1 | 2 | 3;
-export const SUPPORTED_FORMAT_VERSION = 3;
-
-/** "long", "decimal(10,2)", "fixed[16]", "variant", "geometry(srid:4326)", ... */
-export type PrimitiveType = string;
-export interface StructType { type: 'struct'; fields: NestedField[] }
-export interface ListType { type: 'list'; 'element-id': number; element: Type; 'element-required': boolean }
-export interface MapType {
-  type: 'map'; 'key-id': number; key: Type; 'value-id': number; value: Type; 'value-required': boolean;
-}
-export type Type = PrimitiveType | StructType | ListType | MapType;
-export interface NestedField {
-  id: number; name: string; type: Type; required: boolean; doc?: string;
-  'initial-default'?: unknown; 'write-default'?: unknown;
-}
-export interface Schema {
-  type: 'struct'; 'schema-id': number; fields: NestedField[]; 'identifier-field-ids'?: number[];
-}
-export interface PartitionField { 'source-id': number; 'field-id': number; name: string; transform: string }
-export interface PartitionSpec { 'spec-id': number; fields: PartitionField[] }
-export interface SortField {
-  'source-id': number; transform: string; direction: 'asc' | 'desc'; 'null-order': 'nulls-first' | 'nulls-last';
-}
-export interface SortOrder { 'order-id': number; fields: SortField[] }
-// Snapshot ids are int64 `bigint`s (see SnapshotId); written as JSON numbers by stringifyJson.
-export interface Snapshot {
-  'snapshot-id': SnapshotId; 'parent-snapshot-id'?: SnapshotId; 'sequence-number'?: number; 'timestamp-ms': number;
-  'manifest-list': string; summary: { operation: string; [key: string]: string }; 'schema-id'?: number;
-  'first-row-id'?: number; 'added-rows'?: number;
-}
-export interface SnapshotRef {
-  type: 'branch' | 'tag'; 'snapshot-id': SnapshotId; 'max-ref-age-ms'?: number; 'max-snapshot-age-ms'?: number;
-  'min-snapshots-to-keep'?: number;
-}
-export interface BlobMetadata {
-  type: string; 'snapshot-id': SnapshotId; 'sequence-number': number; fields: number[]; properties?: Record<string, string>;
-}
-export interface StatisticsFile {
-  'snapshot-id': SnapshotId; 'statistics-path': string; 'file-size-in-bytes': number; 'file-footer-size-in-bytes': number;
-  'blob-metadata': BlobMetadata[];
-}
-export interface PartitionStatisticsFile { 'snapshot-id': SnapshotId; 'statistics-path': string; 'file-size-in-bytes': number }
-export interface EncryptionKey {
-  'key-id': string; 'encrypted-key-metadata': string; 'encrypted-by-id'?: string; properties?: Record<string, string>;
-}
-export interface SnapshotLogEntry { 'timestamp-ms': number; 'snapshot-id': SnapshotId }
-export interface MetadataLogEntry { 'timestamp-ms': number; 'metadata-file': string }
-
-export interface TableMetadata {
-  'format-version': FormatVersion;
-  'table-uuid': string;
-  location: string;
-  'last-sequence-number': number;
-  'last-updated-ms': number;
-  'last-column-id': number;
-  schemas: Schema[];
-  'current-schema-id': number;
-  'partition-specs': PartitionSpec[];
-  'default-spec-id': number;
-  'last-partition-id': number;
-  properties: Record<string, string>;
-  /** NO_SNAPSHOT_ID (-1n) when the table has no current snapshot (written as null for v3, §2.7) */
-  'current-snapshot-id': SnapshotId;
-  snapshots: Snapshot[];
-  'snapshot-log': SnapshotLogEntry[];
-  'metadata-log': MetadataLogEntry[];
-  'sort-orders': SortOrder[];
-  'default-sort-order-id': number;
-  refs: Record<string, SnapshotRef>;
-  statistics: StatisticsFile[];
-  'partition-statistics': PartitionStatisticsFile[];
-  /** present (>= 0) exactly when format-version >= 3 */
-  'next-row-id'?: number;
-  'encryption-keys'?: EncryptionKey[];
-}
-
-export const PARTITION_DATA_ID_START = 1000;
-export const MAIN_BRANCH = 'main';
+} from './wire.js';
 
 const int = z.number().int();
 const RawMetadataZ = z.looseObject({
@@ -134,17 +68,6 @@ const RawMetadataZ = z.looseObject({
   'encryption-keys': z.array(EncryptionKeyZ).nullish(),
 });
 type RawMetadata = z.infer<typeof RawMetadataZ>;
-
-/** Shallow copy without null/undefined members, so optional wire fields are simply absent. */
-export function withoutNullish<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = v;
-  return out as T;
-}
-
-export function isFormatVersion(v: number): v is FormatVersion {
-  return v === 1 || v === 2 || v === 3;
-}
 
 export function parseTableMetadata(json: unknown): Result<TableMetadata, IcebergError> {
   const raw = validate(RawMetadataZ, json, 'table metadata');
@@ -209,10 +132,13 @@ function readSchemas(r: RawMetadata): Result<{ schemas: Schema[]; currentId: num
 
 function readSpecs(r: RawMetadata): { specs: PartitionSpec[]; defaultId: number } {
   // Old v1 writers omitted partition field ids; Java numbers them from 1000 in order.
+  // A filled-in id takes the place the validator gives it, so writing the result and reading it
+  // back yields the same bytes.
   const withIds = (fields: z.infer<typeof PartitionFieldZ>[]): PartitionField[] =>
-    fields.map((f, i) => ({ ...f, 'field-id': f['field-id'] ?? PARTITION_DATA_ID_START + i } as PartitionField));
+    fields.map(({ 'source-id': sourceId, ...rest }, i) =>
+      ({ 'source-id': sourceId, 'field-id': rest['field-id'] ?? PARTITION_DATA_ID_START + i, ...rest } as PartitionField));
   if (r['partition-specs'] !== undefined) {
-    const specs = r['partition-specs'].map((s) => ({ ...s, 'spec-id': s['spec-id'] ?? 0, fields: withIds(s.fields) }));
+    const specs = r['partition-specs'].map((s) => ({ 'spec-id': s['spec-id'] ?? 0, ...s, fields: withIds(s.fields) }));
     return { specs, defaultId: r['default-spec-id'] ?? specs[0]?.['spec-id'] ?? 0 };
   }
   return { specs: [{ 'spec-id': 0, fields: withIds(r['partition-spec'] ?? []) }], defaultId: 0 };
@@ -220,7 +146,7 @@ function readSpecs(r: RawMetadata): { specs: PartitionSpec[]; defaultId: number 
 
 function readSortOrders(r: RawMetadata): SortOrder[] {
   if (r['sort-orders'] === undefined) return [{ 'order-id': 0, fields: [] }];
-  return r['sort-orders'].map((o) => ({ ...o, 'order-id': o['order-id'] ?? 0 } as SortOrder));
+  return r['sort-orders'].map((o) => ({ 'order-id': o['order-id'] ?? 0, ...o } as SortOrder));
 }
 
 function readRefs(r: RawMetadata, currentSnapshotId: SnapshotId): Record<string, SnapshotRef> {

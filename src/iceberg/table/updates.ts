@@ -1,9 +1,12 @@
 // Applying a commit's TableUpdates to table metadata (SERVER-RULES §1.2, §2.2–§2.6, §2.9).
 // Pure: the clock and any uuid come in through the context.
-import { err, ok, type Result } from '../util/result.js';
-import { invalid, type IcebergError } from './errors.js';
-import { DEFAULT_FORMAT_VERSION } from './table-create.js';
+import { err, ok, type Result } from '../../util/index.js';
+import { invalid, type IcebergError } from '../errors.js';
+import { propertyAsBoolean } from '../wire/index.js';
+import { TableMetadataBuilder, type Change } from './builder.js';
+import { checkConsistency } from './consistency.js';
 import {
+  DEFAULT_FORMAT_VERSION,
   MAIN_BRANCH,
   NO_SNAPSHOT_ID,
   PARTITION_DATA_ID_START,
@@ -13,10 +16,8 @@ import {
   type MetadataLogEntry,
   type SnapshotId,
   type TableMetadata,
-} from './table-metadata.js';
-import { TableMetadataBuilder, type Change } from './table/builder.js';
-import { checkConsistency } from './table/consistency.js';
-import { parseTableUpdate, type TableUpdate } from './table/update-wire.js';
+} from './types.js';
+import { parseTableUpdate, type TableUpdate } from './wire.js';
 
 export interface TableApplyContext {
   nowMs: number;
@@ -109,7 +110,7 @@ function build(builder: TableMetadataBuilder, base: TableMetadata | undefined, c
   if (base !== undefined && ctx.baseMetadataLocation !== undefined) {
     const previous = md['metadata-log'];
     md['metadata-log'] = appendPreviousFile(previous, base['last-updated-ms'], ctx.baseMetadataLocation, md.properties);
-    if ((md.properties[DELETE_AFTER_COMMIT] ?? '').toLowerCase() === 'true') {
+    if (propertyAsBoolean(md.properties, DELETE_AFTER_COMMIT)) {
       const kept = new Set(md['metadata-log'].map((e) => e['metadata-file']));
       removedMetadataFiles = previous.map((e) => e['metadata-file']).filter((f) => !kept.has(f));
     }
