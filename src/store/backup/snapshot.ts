@@ -11,7 +11,7 @@ import {
 import { CatalogState } from '../state.js';
 import { readBoundary } from '../gc/index.js';
 import { firstEntryAfter, logHole } from '../log-hole.js';
-import { BACKUP_FETCH_PARALLEL_MAX } from './limits.js';
+import { BACKUP_FETCH_PARALLEL_MAX } from '../../config/index.js';
 import { emptySnapshot, replayEntry } from './replay.js';
 
 export type SnapshotTarget = { kind: 'head' } | { kind: 'seq'; seq: number } | { kind: 'time'; atMs: number };
