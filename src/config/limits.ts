@@ -246,6 +246,8 @@ export const READY_PROBE_TIMEOUT_MS = 900;
 export const ENCRYPTION_DEK_CACHE_ENTRIES_MAX = 4096;
 /** How long an unwrapped data key stays cached. */
 export const ENCRYPTION_DEK_CACHE_TTL_MS = 10 * 60_000;
+/** A wrapped data key in an envelope header: a KMS ciphertext of a 32-byte key is a few hundred bytes. */
+export const ENCRYPTION_WRAPPED_KEY_BYTES_MAX = 1024;
 /** Keys in one keyring (file or variable). */
 export const ENCRYPTION_KEYRING_KEYS_MAX = 64;
 /** Size of a key file. */
