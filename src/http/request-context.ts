@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { ANONYMOUS, errors, type IdempotencyRequest, type RequestContext } from '../catalog/index.js';
 import { CONSISTENCY_HEADER, parseConsistency } from '../store/index.js';
 import type { Logger } from '../util/index.js';
-import { stringifyJson } from '../util/json.js';
+import { stringifyJson } from '../util/index.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** printable, no spaces or quotes: safe to echo in a header and to log */
