@@ -6,7 +6,7 @@
 import {
   COMMIT_REQUIREMENTS_MAX, COMMIT_UPDATES_MAX, PROPERTIES_BYTES_MAX, PROPERTIES_COUNT_MAX, PROPERTY_KEY_BYTES_MAX,
   PROPERTY_VALUE_BYTES_MAX, SCHEMA_DEPTH_MAX, SCHEMA_FIELDS_MAX,
-} from '../config/limits.js';
+} from '../config/index.js';
 import { CatalogError } from './errors.js';
 
 const tooLarge = (message: string) => new CatalogError('BadRequest', message);

@@ -1,7 +1,7 @@
 // Identifiers come from users and are never trusted as paths. They are validated here and,
 // where they become part of a location, percent-encoded segment by segment so that '/', '..',
 // '%' and non-ASCII can neither escape the warehouse nor collide with another name.
-import { IDENTIFIER_BYTES_MAX, NAMESPACE_LEVELS_MAX } from '../config/limits.js';
+import { IDENTIFIER_BYTES_MAX, NAMESPACE_LEVELS_MAX } from '../config/index.js';
 import { isWellFormed } from '../objectstore/index.js';
 import { CatalogError } from './errors.js';
 

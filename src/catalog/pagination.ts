@@ -1,7 +1,7 @@
 // Opaque page tokens that stay correct while entities are created and dropped between
 // pages: a token is the last name returned (base64url), and the next page starts after it
 // in sorted order, so nothing is skipped or repeated that existed throughout.
-import { PAGE_SIZE_MAX } from '../config/limits.js';
+import { PAGE_SIZE_MAX } from '../config/index.js';
 import { CatalogError } from './errors.js';
 
 export interface PageRequest {

@@ -6,7 +6,7 @@
 //  - after a landed commit: caches of superseded versions, deletions the commit allows;
 //  - errors: an expected failure of any layer becomes a CatalogError (dependency-errors.ts);
 //    anything else is a bug and propagates (http/ answers it 500 and logs it).
-import { PIPELINE_BEFORE_ROUNDS_MAX } from '../config/limits.js';
+import { PIPELINE_BEFORE_ROUNDS_MAX } from '../config/index.js';
 import type { CatalogState, Prepared } from '../store/index.js';
 import { silentTelemetry, type Telemetry } from '../util/index.js';
 import { mayDeleteExistingFiles, readBarrier, type CatalogContext } from './context.js';

@@ -4,7 +4,7 @@
 // is the file's own. Unregister forgets the name and answers the last version.
 import { tableMetadataToJson, type TableMetadata } from '../iceberg/index.js';
 import type { CatalogState, Effect } from '../store/index.js';
-import { stringifyJson } from '../util/json.js';
+import { stringifyJson } from '../util/index.js';
 import type { CatalogContext } from './context.js';
 import { commit, noop, reject, type Decision, type Operation } from './decision.js';
 import { CatalogError, errors } from './errors.js';

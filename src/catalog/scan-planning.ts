@@ -17,14 +17,14 @@
 //
 // Plans live in this process's memory (bounded LRU with a TTL). Another replica does not know
 // them and answers 404 NoSuchPlanIdException / NoSuchPlanTaskException; clients re-plan.
-import { METADATA_FILE_BYTES_MAX, SCAN_FILTER_NODES_MAX } from '../config/limits.js';
+import { METADATA_FILE_BYTES_MAX, SCAN_FILTER_NODES_MAX } from '../config/index.js';
 import {
   NO_SNAPSHOT_ID, bindFilter, filterSize, findField, metricsMightMatch, parseFilter, partitionMightMatch,
   readManifestDataFiles, readManifestListEntries, rewriteNot, schemaFields,
   type BoundExpr, type DataFileRecord, type Expr, type ManifestDataFileEntry, type ManifestFileInfo,
   type PartitionSpec, type SchemaFields, type Snapshot, type TableMetadata,
 } from '../iceberg/index.js';
-import { stringifyJson } from '../util/json.js';
+import { stringifyJson } from '../util/index.js';
 import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
 import { EMPTY, jsonReply, noop, read, type Operation } from './decision.js';

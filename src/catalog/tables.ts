@@ -7,9 +7,9 @@ import {
   refsOnly, tableMetadataToJson, type TableMetadata,
 } from '../iceberg/index.js';
 import type { CatalogState, Consistency, Effect } from '../store/index.js';
-import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX, RENDERED_CACHE_BYTES_MAX } from '../config/limits.js';
+import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX, RENDERED_CACHE_BYTES_MAX } from '../config/index.js';
 import { ByteLru } from '../util/index.js';
-import { stringifyJson } from '../util/json.js';
+import { stringifyJson } from '../util/index.js';
 import { CatalogError, errors } from './errors.js';
 import { readBarrier, unwrap, type CatalogContext } from './context.js';
 import { fromIceberg } from './dependency-errors.js';

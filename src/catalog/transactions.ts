@@ -2,7 +2,7 @@
 // against one state and every pointer moves in one log entry, so the transaction is atomic
 // by construction: all or nothing, with the same server-side retry as single commits.
 import type { Effect } from '../store/index.js';
-import { TRANSACTION_TABLES_MAX } from '../config/limits.js';
+import { TRANSACTION_TABLES_MAX } from '../config/index.js';
 import { CatalogError } from './errors.js';
 import { checkCommit } from './input-limits.js';
 import { commit, EMPTY, noop, refused, type FileDeletion, type Operation } from './decision.js';

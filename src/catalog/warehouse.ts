@@ -7,7 +7,7 @@
 // can only open stores rooted at the policy's roots.
 import {
   METADATA_CACHE_BYTES_MAX, METADATA_FILE_BYTES_MAX, REGISTER_FILE_BYTES_MAX, REGISTER_READ_TIMEOUT_MS,
-} from '../config/limits.js';
+} from '../config/index.js';
 import {
   decodeMetadataFile, encodeMetadataFile, parseTableMetadata, parseViewMetadata, type TableMetadata, type ViewMetadata,
 } from '../iceberg/index.js';

@@ -6,9 +6,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, splitAllowedLocations, type Settings } from '../config/index.js';
 import { LocationResolver, openObjectStore, parseLocation, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
-import { CatalogStore } from '../store/catalog-store.js';
+import { CatalogStore } from '../store/index.js';
 import { decryptArchive, openCatalogView, openKeyProvider, sealArchive, type EncryptionConfig } from '../store/encryption/index.js';
-import { encodeJson } from '../store/layout.js';
+import { encodeJson } from '../store/index.js';
 import {
   buildMembers, openArchiveInput, readSnapshot, restoreBackup, validateArchive, writeArchive, type ArchiveTarget, type LocationCheck,
   type SnapshotTarget, type ValidBackup,

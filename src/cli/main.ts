@@ -7,7 +7,7 @@ import { serve } from './serve.js';
 import { status } from './status.js';
 import { encryptionLine, registerKeyCommands } from './keys-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
-import { FLOE_VERSION as VERSION } from '../util/version.js';
+import { FLOE_VERSION as VERSION } from '../util/index.js';
 
 interface ServeFlags {
   warehouse?: string;

@@ -1,10 +1,17 @@
-// Every queue, batch and payload has a named upper bound (TigerBeetle style), asserted
-// against each other when the module loads.
+// Every loop, queue, cache, batch and payload has a named upper bound (TigerBeetle style),
+// each with its reason, and the relations between them are checked when the module loads: a
+// build with inconsistent limits does not start. test/config/limits.test.ts walks this file.
+/** A request body: the largest real commits (many updates of a wide table) are a few MiB. */
 export const REQUEST_BODY_BYTES_MAX = 16 * 1024 * 1024;
+/** Commits waiting for the committer; beyond it a commit is answered 503 at once (back-pressure). */
 export const COMMIT_QUEUE_MAX = 10_000;
+/** Txns group-committed in one log entry: more only grows the entry and the conflict checks. */
 export const COMMIT_BATCH_TXNS_MAX = 256;
+/** One log entry: every replica reads each entry whole, so it stays far below memory. */
 export const LOG_ENTRY_BYTES_MAX = 8 * 1024 * 1024;
+/** Log entries fetched at once while catching up: enough to hide latency, few enough not to be throttled. */
 export const LOG_TAIL_FETCH_PARALLEL_MAX = 16;
+/** A metadata file read or written by the server (a table of many snapshots, uncompressed). */
 export const METADATA_FILE_BYTES_MAX = 512 * 1024 * 1024;
 /**
  * Parsed metadata files kept in memory, counted in serialised (uncompressed JSON) bytes: a count
@@ -22,6 +29,7 @@ export const LOCATION_BYTES_MAX = 4096;
 export const REGISTER_FILE_BYTES_MAX = 64 * 1024 * 1024;
 /** How long register waits for that file before it gives up. */
 export const REGISTER_READ_TIMEOUT_MS = 10_000;
+/** Levels of a namespace: every level is a path segment and a key part. */
 export const NAMESPACE_LEVELS_MAX = 16;
 /**
  * Characters of a name kept in a default table or view location, per path segment and for all
@@ -30,6 +38,7 @@ export const NAMESPACE_LEVELS_MAX = 16;
  * it unique however much of a name is cut.
  */
 export const LOCATION_SEGMENT_CHARS_MAX = 64;
+/** See LOCATION_SEGMENT_CHARS_MAX: all namespace levels of a default location together. */
 export const LOCATION_NAMESPACE_CHARS_MAX = 256;
 /** Nesting of arrays and objects in a request body: code that walks JSON recurses over it. */
 export const REQUEST_JSON_DEPTH_MAX = 512;
@@ -55,7 +64,9 @@ export const COMMIT_UPDATES_MAX = 4096;
 export const COMMIT_REQUIREMENTS_MAX = 1024;
 /** Tables changed by one multi-table transaction; all land in one log entry. */
 export const TRANSACTION_TABLES_MAX = 1024;
+/** Items in one page of a list answer, whatever pageSize the client asks for. */
 export const PAGE_SIZE_MAX = 1000;
+/** How long a commit may retry lost races and unknown outcomes before it is answered (503 or unknown). */
 export const COMMIT_DEADLINE_MS = 30_000;
 
 // ---- HTTP: every connection and request has a bound in time and size ----
@@ -75,6 +86,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export const REQUEST_TIMEOUT_CHECK_INTERVAL_MS = 5_000;
 /** Open connections at once (server.maxConnections): further ones are closed on accept. */
 export const HTTP_CONNECTIONS_MAX = 1024;
+/** The longest jittered pause between two tries of a commit (replicas racing for one seq). */
 export const COMMIT_RETRY_BACKOFF_MS_MAX = 200;
 /**
  * Retries of a log write that failed definitely (never sent, refused before acting) before the
@@ -117,12 +129,105 @@ export const OPEN_TAIL_CHECK_ROUNDS_MAX = 8;
 /** Keys one listing past the head looks at to find the next log entry (skipping stray keys). */
 export const OPEN_TAIL_CHECK_KEYS_MAX = 16;
 
+/**
+ * Seqs of recently applied log entries kept with their txn ids, so a writer whose create came
+ * back `exists` or unknown can recognise its own entry after catching up; a writer never falls
+ * this many entries behind its own write within one commit deadline.
+ */
+export const APPLIED_TXNS_KEPT_MAX = 256;
+/** Reads and creates of catalog.json at open while another replica initialises the same root. */
+export const IDENTITY_CREATE_ATTEMPTS_MAX = 3;
+/** Compare-and-swap rounds moving `_last_checkpoint` forward; it is advisory, so giving up is safe. */
+export const HINT_CAS_ATTEMPTS_MAX = 5;
+/** Compare-and-swap rounds advancing gc/boundary against other collectors; the run then deletes nothing. */
+export const BOUNDARY_CAS_ATTEMPTS_MAX = 8;
+/** Keys one GC listing page asks for (the common page size of S3, GCS and Azure). */
+export const GC_LIST_PAGE_MAX = 1000;
+/** Commit retry backoff doubles per attempt up to 2^this ms before COMMIT_RETRY_BACKOFF_MS_MAX caps it. */
+export const COMMIT_BACKOFF_EXPONENT_MAX = 10;
+/** The bounded-read poll never runs more often than this, whatever max_staleness says. */
+export const POLL_INTERVAL_MS_MIN = 10;
+/** Log entries between two checkpoints a replica writes (checkpoint_interval's default). */
+export const CHECKPOINT_INTERVAL_DEFAULT = 1000;
+/** How stale a bounded read may be (max_staleness_ms's default). */
+export const MAX_STALENESS_MS_DEFAULT = 1000;
+
+// ---- object stores ----
+/**
+ * file://: a compare-and-swap lock file older than this was left by a crashed process and is
+ * broken. A live holder keeps it for one write and two fsyncs, far below this.
+ */
+export const FILE_LOCK_STALE_MS = 10_000;
+/**
+ * file://: how long a compare-and-swap waits for the lock. Above FILE_LOCK_STALE_MS, so a lock
+ * left by a crash is always broken within one wait: below it, every CAS in the first seconds
+ * after a crash failed.
+ */
+export const FILE_LOCK_WAIT_MS_MAX = FILE_LOCK_STALE_MS + 2_000;
+/** file://: the longest pause between two tries of a busy lock. */
+export const FILE_LOCK_RETRY_MS_MAX = 50;
+/** file://: directory handles kept open for fsync (every commit syncs log/ and a metadata dir). */
+export const FILE_DIR_HANDLES_MAX = 64;
+/** file://: directories remembered as existing (skips a mkdir per write); forgotten all at once beyond it. */
+export const FILE_KNOWN_DIRS_MAX = 4096;
+/**
+ * Requests waiting for a permit of a cloud store's concurrency gate. Beyond it a request is
+ * refused at once (definite, retryable) instead of queueing without bound behind a slow store.
+ */
+export const OBJECTSTORE_REQUESTS_WAITING_MAX = 16 * 1024;
+/** Keys one page of a listing asks for (the common maximum of S3, GCS and Azure). */
+export const LIST_PAGE_MAX = 1000;
+/** Keys listAll collects before it refuses: a runaway prefix must not exhaust memory. */
+export const LIST_ALL_OBJECTS_MAX = 10_000_000;
+/** S3: retries of one conditional write after 409 ConditionalRequestConflict, before `unknown`. */
+export const S3_CONFLICT_RETRIES_MAX = 4;
+/** S3: pause before the first such retry, growing linearly with each. */
+export const S3_CONFLICT_BACKOFF_MS = 25;
+/** S3: attempts the SDK makes of a request whose repeat is harmless (reads, plain puts, deletes). */
+export const S3_PLAIN_ATTEMPTS_MAX = 3;
+/** S3: connecting to the endpoint; an unreachable one fails fast, definitely (nothing was sent). */
+export const S3_CONNECT_TIMEOUT_MS = 5_000;
+/** S3: one request; a hung one ends as an unknown outcome instead of holding a commit forever. */
+export const S3_REQUEST_TIMEOUT_MS = 30_000;
+/** S3: keys one ListObjectsV2 page returns (the service's own maximum). */
+export const S3_LIST_PAGE_MAX = 1000;
+/** S3: parts of one multipart upload in flight, also capped by the store's concurrency. */
+export const S3_MULTIPART_QUEUE_MAX = 4;
+/** GCS: retries the SDK makes of a request whose repeat is harmless (reads, lists, plain puts). */
+export const GCS_PLAIN_RETRIES_MAX = 2;
+/** GCS: one request, as S3_REQUEST_TIMEOUT_MS. */
+export const GCS_REQUEST_TIMEOUT_MS = 30_000;
+/** GCS: objects one list page returns (the service's own maximum). */
+export const GCS_LIST_PAGE_MAX = 1000;
+/** GCS: requests in flight per store by default (gcs_max_concurrent_requests). */
+export const GCS_CONCURRENT_REQUESTS_MAX = 64;
+/** Azure: tries the SDK makes of a request whose repeat is harmless. */
+export const AZURE_PLAIN_TRIES_MAX = 3;
+/** Azure: one try of a request, as S3_REQUEST_TIMEOUT_MS. */
+export const AZURE_TRY_TIMEOUT_MS = 30_000;
+/** Azure: blobs one list page returns (the service's own maximum). */
+export const AZURE_LIST_PAGE_MAX = 5000;
+/** Azure: pages one listing scans to skip to `startAfter` before it gives up (50 M blobs). */
+export const AZURE_LIST_SCAN_PAGES_MAX = 10_000;
+/** Azure: continuation markers remembered to resume listings without a scan (oldest forgotten first). */
+export const AZURE_MARKERS_MAX = 256;
+/** Azure: requests in flight per store by default (azure_max_concurrent_requests). */
+export const AZURE_CONCURRENT_REQUESTS_MAX = 64;
+/** Nesting of `cause` / AggregateError walked to tell whether a failed request was ever sent. */
+export const ERROR_CAUSE_DEPTH_MAX = 4;
+
 // The freshness bound must stay well below the minimum age: an entry created after our last
 // observation of the head cannot be collected within min_age, and the 2x margin absorbs rate
 // differences between the host's clock and the store's.
 if (HEAD_FRESHNESS_MS_DEFAULT * 2 > GC_MIN_AGE_MS_DEFAULT) throw new Error('limits: head freshness must be <= min_age / 2');
 if (GC_CHECKPOINTS_KEPT < 1) throw new Error('limits: GC must keep at least one checkpoint');
 if (CATCH_UP_ENTRIES_BEFORE_HINT_MAX > CATCH_UP_ROUND_ENTRIES_MAX) throw new Error('limits: hint check after the first round');
+if (APPLIED_TXNS_KEPT_MAX < 2) throw new Error('limits: keep the txns of at least the last two entries');
+if (FILE_LOCK_WAIT_MS_MAX <= FILE_LOCK_STALE_MS) throw new Error('limits: a CAS must wait long enough for a crashed holder\'s lock to turn stale');
+if (FILE_LOCK_RETRY_MS_MAX * 10 > FILE_LOCK_WAIT_MS_MAX) throw new Error('limits: a lock wait must allow several tries');
+if (OBJECTSTORE_REQUESTS_WAITING_MAX < HTTP_CONNECTIONS_MAX * 4) throw new Error('limits: every open connection must be able to queue a few object store requests');
+if (POLL_INTERVAL_MS_MIN * 2 > MAX_STALENESS_MS_DEFAULT) throw new Error('limits: the poll must run at least twice per staleness bound');
+if (COMMIT_RETRY_BACKOFF_MS_MAX * 4 > COMMIT_DEADLINE_MS) throw new Error('limits: a commit must have time for several retries before its deadline');
 
 // ---- server-side scan planning filters ----
 /** Nesting of a scan filter expression; deeper is refused (Jackson's default JSON nesting bound). */
@@ -141,6 +246,8 @@ export const READY_PROBE_TIMEOUT_MS = 900;
 export const ENCRYPTION_DEK_CACHE_ENTRIES_MAX = 4096;
 /** How long an unwrapped data key stays cached. */
 export const ENCRYPTION_DEK_CACHE_TTL_MS = 10 * 60_000;
+/** A wrapped data key in an envelope header: a KMS ciphertext of a 32-byte key is a few hundred bytes. */
+export const ENCRYPTION_WRAPPED_KEY_BYTES_MAX = 1024;
 /** Keys in one keyring (file or variable). */
 export const ENCRYPTION_KEYRING_KEYS_MAX = 64;
 /** Size of a key file. */
@@ -177,6 +284,30 @@ export const IDEMPOTENCY_DUPLICATE_WAIT_MS = 30_000;
  * the commit; the state cannot invalidate a read file, so two rounds always suffice.
  */
 export const PIPELINE_BEFORE_ROUNDS_MAX = 2;
+// ---- backup archives: a validator reads archives from anywhere, so every member size, the
+// member count and the trailing padding are capped before any byte is buffered (a hostile
+// header claiming a 100 GiB member is refused at the header) ----
+/** state.json and base.json: 1M tables at ~250 bytes each, with headroom */
+export const STATE_MEMBER_BYTES_MAX = 1024 * 1024 * 1024;
+/** MANIFEST.json and SHA256SUMS list every member: ~150 bytes per log entry */
+export const LISTING_MEMBER_BYTES_MAX = 256 * 1024 * 1024;
+/** catalog.json: a handful of fields */
+export const IDENTITY_MEMBER_BYTES_MAX = 64 * 1024;
+/** one log entry of the archive's log, as on storage */
+export const LOG_MEMBER_BYTES_MAX = LOG_ENTRY_BYTES_MAX;
+/** checkpoint_interval is at most 1M, so the log since a checkpoint is too, plus fixed members */
+export const ARCHIVE_LOG_ENTRIES_MAX = 1_000_000;
+/** the log entries and the few fixed members */
+export const ARCHIVE_MEMBERS_MAX = ARCHIVE_LOG_ENTRIES_MAX + 8;
+/** the sum of all member contents */
+export const ARCHIVE_CONTENT_BYTES_MAX = 16 * 1024 * 1024 * 1024;
+/** zero blocks after the end-of-archive marker (tar pads to records of up to 10 KiB; be generous) */
+export const ARCHIVE_TRAILER_BYTES_MAX = 1024 * 1024;
+/** parallel HEADs for --check-locations and parallel GETs of the log tail */
+export const BACKUP_FETCH_PARALLEL_MAX = 16;
+
+if (LISTING_MEMBER_BYTES_MAX < ARCHIVE_MEMBERS_MAX * 120) throw new Error('limits: member listing too small for the member count');
+if (STATE_MEMBER_BYTES_MAX * 2 > ARCHIVE_CONTENT_BYTES_MAX) throw new Error('limits: archive smaller than its state members');
 
 // ---- authentication (http/auth/) ----
 /** A Bearer token longer than this is refused unread (an access token is well under 8 KiB). */

@@ -3,7 +3,7 @@
 // one can be reported as "key (source): problem; allowed: ...".
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { closestName } from '../util/suggest.js';
+import { closestName } from '../util/index.js';
 import { settingsSchema, type Settings } from './settings.js';
 
 type KeyType = 'string' | 'int' | 'boolean';

@@ -3,7 +3,7 @@
 // be given as FLOE_<KEY>. Invalid values name the key, where it came from and what is allowed.
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { isoDurationMs } from '../util/duration.js';
+import { isoDurationMs } from '../util/index.js';
 
 /**
  * A location URL (storage root, warehouse): a plain or relative path is the usual slip, so it

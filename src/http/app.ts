@@ -23,7 +23,7 @@ import { registerRoutes } from './routes/register.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { planningRoutes } from './routes/planning.js';
 import { probeRoutes, type Lifecycle } from './routes/probes.js';
-import { registerAuth, type AuthOptions } from './auth/hook.js';
+import { registerAuth, type AuthOptions } from './auth/index.js';
 
 export interface AppOptions {
   catalog: Catalog;

@@ -5,7 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { CatalogError, type CatalogErrorCode } from '../catalog/index.js';
-import { REQUEST_HEADERS_BYTES_MAX } from '../config/limits.js';
+import { REQUEST_HEADERS_BYTES_MAX } from '../config/index.js';
 import { envelope } from './error-envelope.js';
 
 interface ClientError extends Error {

@@ -3,7 +3,7 @@
 // count and time, see config/limits.ts); past it the duplicate runs anyway, which is safe:
 // the answer is recorded in the same log txn as the effects (catalog/pipeline.ts).
 import { errors } from '../catalog/index.js';
-import { IDEMPOTENCY_DUPLICATE_WAIT_MS, IDEMPOTENCY_DUPLICATE_WAITS_MAX, IDEMPOTENCY_INFLIGHT_MAX } from '../config/limits.js';
+import { IDEMPOTENCY_DUPLICATE_WAIT_MS, IDEMPOTENCY_DUPLICATE_WAITS_MAX, IDEMPOTENCY_INFLIGHT_MAX } from '../config/index.js';
 
 export interface InflightBounds {
   inflightMax: number;

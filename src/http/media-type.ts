@@ -5,8 +5,8 @@
 // DELETE or a POST without a body). Unknown routes still answer 404, whatever the body.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CatalogError } from '../catalog/index.js';
-import { REQUEST_BODY_BYTES_MAX, REQUEST_JSON_DEPTH_MAX } from '../config/limits.js';
-import { jsonDepthExceeds, parseJson } from '../util/json.js';
+import { REQUEST_BODY_BYTES_MAX, REQUEST_JSON_DEPTH_MAX } from '../config/index.js';
+import { jsonDepthExceeds, parseJson } from '../util/index.js';
 
 const unsupported = new WeakSet<FastifyRequest>();
 

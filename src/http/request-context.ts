@@ -4,10 +4,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { errors, type IdempotencyRequest, type RequestContext } from '../catalog/index.js';
-import { principalOf } from './auth/hook.js';
+import { principalOf } from './auth/index.js';
 import { CONSISTENCY_HEADER, parseConsistency } from '../store/index.js';
 import type { Logger } from '../util/index.js';
-import { stringifyJson } from '../util/json.js';
+import { stringifyJson } from '../util/index.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** printable, no spaces or quotes: safe to echo in a header and to log */

@@ -6,7 +6,7 @@
 // by Iceberg field id first (what Iceberg readers match on) and by name as a fallback.
 import { err, ok, type Result } from '../util/index.js';
 import { invalid, type IcebergError } from './errors.js';
-import { readAvroContainer } from './avro/container.js';
+import { readAvroContainer } from './avro/index.js';
 
 export interface ManifestListEntry {
   manifestPath: string;

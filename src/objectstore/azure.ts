@@ -19,7 +19,7 @@ import {
   type ContainerClient,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
-import { backendUnknown, Gate } from './errors.js';
+import { backendUnknown, Gate, isRefused } from './errors.js';
 import {
   checkKey,
   type CreateOutcome,
@@ -34,13 +34,10 @@ import {
   type SwapOutcome,
   type Unknown,
 } from './types.js';
+import {
+  AZURE_CONCURRENT_REQUESTS_MAX, AZURE_LIST_PAGE_MAX, AZURE_LIST_SCAN_PAGES_MAX, AZURE_MARKERS_MAX, AZURE_PLAIN_TRIES_MAX, AZURE_TRY_TIMEOUT_MS,
+} from '../config/index.js';
 
-const AZURE_PLAIN_TRIES_MAX = 3;
-const AZURE_TRY_TIMEOUT_MS = 30_000;
-const AZURE_LIST_PAGE_MAX = 5000;
-const AZURE_LIST_SCAN_PAGES_MAX = 10_000;
-const AZURE_MARKERS_MAX = 256;
-const AZURE_CONCURRENT_REQUESTS_MAX = 64;
 
 export type AzureAuth =
   | { kind: 'connectionString'; connectionString: string }
@@ -237,6 +234,7 @@ export class AzureObjectStore implements ObjectStore {
             .byPage({ maxPageSize: pageSize, continuationToken: marker });
           return (await iterator.next()).value;
         });
+        if (isRefused(page)) return page;
         const items = page?.segment.blobItems ?? [];
         const next: string | undefined = page?.continuationToken || undefined;
         for (let i = 0; i < items.length; i++) {

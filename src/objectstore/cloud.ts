@@ -4,6 +4,7 @@
 // pass through config files, flags, logs or displayUrl. Configuration mistakes throw here, at
 // open; the SDK itself is loaded on the first request (see lazy.ts).
 import { ConfigError, type StorageSettings } from '../config/index.js';
+import { assert } from '../util/index.js';
 import type { AzureAuth } from './azure.js';
 import { checkEndpoint } from './endpoint.js';
 import { BackendError } from './errors.js';
@@ -72,7 +73,7 @@ export function openCloudBucket(
     }
     case 'memory':
     case 'file':
-      throw new Error(`bug: ${url.backend} is not a cloud backend`);
+      assert(false, `${url.backend} is not a cloud backend`);
   }
 }
 

@@ -8,6 +8,7 @@ export function checkEndpoint(endpoint: string, allowHttp: boolean): void {
   try {
     url = new URL(endpoint);
   } catch {
+    // not swallowed: reported naming the setting
     throw new BackendError('other', `aws_endpoint ${JSON.stringify(endpoint)} is not a URL`, undefined, undefined);
   }
   if (url.username || url.password) {

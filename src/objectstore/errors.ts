@@ -1,6 +1,8 @@
 // What went wrong talking to a cloud backend, translated once from each SDK's error shape so
 // callers (the probe, start-up, logs) can say something useful without knowing any SDK.
 // Messages carry the backend's status and code but never request headers or credentials.
+import { ERROR_CAUSE_DEPTH_MAX, OBJECTSTORE_REQUESTS_WAITING_MAX } from '../config/index.js';
+import { assert } from '../util/index.js';
 import { unknown, type Unknown } from './types.js';
 
 export type BackendFailure =
@@ -98,11 +100,9 @@ const NO_CREDENTIALS_NAMES = new Set([
 const NO_CREDENTIALS_MESSAGE = /^Could not load the default credentials/;
 const HANDSHAKE_MESSAGE = /wrong version number|handshake failure|unknown protocol/i;
 
-const CAUSE_DEPTH_MAX = 4;
-
 /** Whether an SDK or socket error proves the request was never sent (see NOT_SENT_CODES). */
 export function neverSent(error: unknown, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > CAUSE_DEPTH_MAX) return false;
+  if (typeof error !== 'object' || error === null || depth > ERROR_CAUSE_DEPTH_MAX) return false;
   const e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && NOT_SENT_CODES.has(e.code)) return true;
   // EPROTO is any TLS protocol error; only the handshake's come before the request
@@ -119,18 +119,40 @@ function firstLine(text: string): string {
   return line.length > 200 ? line.slice(0, 200) + '…' : line;
 }
 
+const GATE_FULL = Symbol('gate full');
+
+/** Whether a Gate.run answer is the gate's own refusal (for tasks whose result is not an outcome). */
+export function isRefused(value: unknown): value is Unknown {
+  return typeof value === 'object' && value !== null && GATE_FULL in value;
+}
+
 /** A small counting semaphore: caps in-flight requests per store (s3_max_concurrent_requests). */
 export class Gate {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly permitsMax: number) {
-    if (!Number.isInteger(permitsMax) || permitsMax < 1) throw new Error(`bug: gate size ${permitsMax}`);
+  constructor(
+    private readonly permitsMax: number,
+    private readonly waitingMax = OBJECTSTORE_REQUESTS_WAITING_MAX,
+  ) {
+    assert(Number.isInteger(permitsMax) && permitsMax >= 1, `gate size must be a positive integer, got ${permitsMax}`);
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.permitsMax) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+  /**
+   * Runs `task` once a permit is free. With OBJECTSTORE_REQUESTS_WAITING_MAX requests already
+   * waiting, answers at once with a definite, retryable failure: nothing was sent.
+   */
+  async run<T>(task: () => Promise<T>): Promise<T | Unknown> {
+    if (this.active >= this.permitsMax) {
+      if (this.waiting.length >= this.waitingMax) {
+        const refused = unknown(new Error(`too many object store requests waiting (${this.waitingMax}); not sent`), true, true);
+        return Object.assign(refused, { [GATE_FULL]: true });
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active++;
+    }
+    assert(this.active <= this.permitsMax, 'gate permits in use never exceed its size');
     try {
       return await task();
     } finally {

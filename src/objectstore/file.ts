@@ -5,13 +5,15 @@
 // directory is fsynced after the link so an acknowledged create survives power loss.
 // Compare-and-swap (only used for small advisory objects such as `_last_checkpoint` and
 // `gc/boundary`) takes an exclusive lock file, compares, then renames a temp file over the
-// object; a lock older than LOCK_STALE_MS is considered abandoned by a crashed process.
+// object; a lock older than FILE_LOCK_STALE_MS is considered abandoned by a crashed process.
 //
 // The etag is the inode number, modification time (ns) and size of the file. Every write
 // creates a new inode (temp file + link/rename), so the etag changes with every version.
 import { constants as fsc, promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { assert } from '../util/index.js';
+import { FILE_DIR_HANDLES_MAX, FILE_KNOWN_DIRS_MAX, FILE_LOCK_RETRY_MS_MAX, FILE_LOCK_STALE_MS, FILE_LOCK_WAIT_MS_MAX } from '../config/index.js';
 import {
   checkKey,
   unknown,
@@ -29,9 +31,6 @@ import {
 
 const TEMP_MARK = '.floe-tmp-';
 const LOCK_SUFFIX = '.floe-lock';
-const LOCK_STALE_MS = 10_000;
-const LOCK_WAIT_MS_MAX = 5_000;
-const DIR_HANDLES_MAX = 64;
 
 interface KeptDir {
   handle: Promise<fs.FileHandle>;
@@ -40,6 +39,8 @@ interface KeptDir {
 }
 
 function closeKept(entry: KeptDir): void {
+  // a directory handle opened only for fsync: failing to open or close it loses nothing (the
+  // sync that needed it reported its own failure)
   void entry.handle.then((handle) => handle.close()).catch(() => undefined);
 }
 
@@ -96,6 +97,8 @@ export class FileObjectStore implements ObjectStore {
   private async ensureDir(dir: string): Promise<void> {
     if (this.knownDirs.has(dir)) return;
     await fs.mkdir(dir, { recursive: true });
+    // a cache of mkdirs done: forgetting it costs one idempotent mkdir per directory
+    if (this.knownDirs.size >= FILE_KNOWN_DIRS_MAX) this.knownDirs.clear();
     this.knownDirs.add(dir);
   }
 
@@ -110,7 +113,8 @@ export class FileObjectStore implements ObjectStore {
       await handle.datasync();
       return { temp, etag: etagOf((await handle.stat({ bigint: true })) as Stat) };
     } catch (error) {
-      // a disk that filled up mid-write must not keep the partial temp file too
+      // a disk that filled up mid-write must not keep the partial temp file too; if even the
+      // unlink fails, the write's own error is the one to report (listings skip temp names)
       await fs.unlink(temp).catch(() => undefined);
       throw error;
     } finally {
@@ -128,9 +132,11 @@ export class FileObjectStore implements ObjectStore {
     if (kept === undefined) {
       kept = { handle: fs.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY), users: 0, evicted: false };
       this.dirHandles.set(dir, kept);
-      if (this.dirHandles.size > DIR_HANDLES_MAX) {
-        const [oldest, entry] = this.dirHandles.entries().next().value!;
-        this.dirHandles.delete(oldest);
+      if (this.dirHandles.size > FILE_DIR_HANDLES_MAX) {
+        const oldest = this.dirHandles.entries().next().value;
+        assert(oldest !== undefined, 'a map over its bound has an oldest entry');
+        const [oldestDir, entry] = oldest;
+        this.dirHandles.delete(oldestDir);
         entry.evicted = true;
         if (entry.users === 0) closeKept(entry);
       }
@@ -250,7 +256,8 @@ export class FileObjectStore implements ObjectStore {
     } catch (error) {
       return failure(error);
     } finally {
-      // awaited: a listing of the directory right after must not see the temp name
+      // awaited: a listing of the directory right after must not see the temp name; a failed
+      // unlink leaves a temp file that listings skip, and the create's outcome stands
       if (temp) await fs.unlink(temp).catch(() => undefined);
     }
   }
@@ -301,6 +308,7 @@ export class FileObjectStore implements ObjectStore {
       try {
         await fs.rename(written.temp, file);
       } catch (error) {
+        // the rename's error is the answer; a temp file left behind is skipped by listings
         await fs.unlink(written.temp).catch(() => undefined);
         return failure(error, refused(error));
       }
@@ -335,6 +343,7 @@ export class FileObjectStore implements ObjectStore {
       try {
         await fs.rename(written.temp, file);
       } catch (error) {
+        // the rename's error is the answer; a temp file left behind is skipped by listings
         await fs.unlink(written.temp).catch(() => undefined);
         return failure(error, refused(error));
       }
@@ -343,10 +352,12 @@ export class FileObjectStore implements ObjectStore {
     } catch (error) {
       return failure(error);
     } finally {
+      // a lock we cannot remove turns stale after FILE_LOCK_STALE_MS and is broken then
       await fs.unlink(lock).catch(() => undefined);
     }
   }
 
+  /** Real time on purpose: staleness is judged against the lock file's mtime, the host's clock. */
   private async acquireLock(lock: string): Promise<void> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
@@ -357,13 +368,15 @@ export class FileObjectStore implements ObjectStore {
       } catch (error) {
         if (errno(error) !== 'EEXIST') throw error;
       }
+      // the holder may release it between our open and this stat: then just try again
       const stat = await fs.stat(lock).catch(() => undefined);
-      if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) {
+      if (stat && Date.now() - stat.mtimeMs > FILE_LOCK_STALE_MS) {
+        // another waiter may break it first: ENOENT is that, anything else shows on the next open
         await fs.unlink(lock).catch(() => undefined);
         continue;
       }
-      if (Date.now() - started > LOCK_WAIT_MS_MAX) throw new Error(`lock busy: ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt * 2)));
+      if (Date.now() - started > FILE_LOCK_WAIT_MS_MAX) throw new Error(`lock busy: ${lock}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(FILE_LOCK_RETRY_MS_MAX, 1 + attempt * 2)));
     }
   }
 
@@ -414,6 +427,7 @@ export class FileObjectStore implements ObjectStore {
         // descend only where keys under this directory can still match the prefix
         if (prefix.startsWith(key + '/') || (key + '/').startsWith(prefix)) await this.walk(key, prefix, startAfter, out);
       } else if (entry.isFile() && key.startsWith(prefix) && (startAfter === undefined || key > startAfter)) {
+        // deleted between readdir and stat: it is simply not listed
         const stat = await fs.stat(path.join(dir, entry.name)).catch(() => undefined);
         if (stat) out.push({ key, size: stat.size });
       }
@@ -423,6 +437,7 @@ export class FileObjectStore implements ObjectStore {
   async close(): Promise<void> {
     const kept = [...this.dirHandles.values()];
     this.dirHandles.clear();
+    // closing fsync-only handles at shutdown: nothing to lose if one fails
     await Promise.all(kept.map((entry) => entry.handle.then((handle) => handle.close()).catch(() => undefined)));
   }
 }

@@ -26,11 +26,8 @@ import {
   type SwapOutcome,
   type Unknown,
 } from './types.js';
+import { GCS_CONCURRENT_REQUESTS_MAX, GCS_LIST_PAGE_MAX, GCS_PLAIN_RETRIES_MAX, GCS_REQUEST_TIMEOUT_MS } from '../config/index.js';
 
-const GCS_PLAIN_RETRIES_MAX = 2;
-const GCS_REQUEST_TIMEOUT_MS = 30_000;
-const GCS_LIST_PAGE_MAX = 1000;
-const GCS_CONCURRENT_REQUESTS_MAX = 64;
 
 export interface GcsBucketOptions {
   bucket: string;

@@ -5,5 +5,6 @@ export * from './open.js';
 export { MemoryObjectStore } from './memory.js';
 export { FileObjectStore } from './file.js';
 export { PrefixedObjectStore } from './prefixed.js';
+export { InstrumentedObjectStore } from './instrumented.js';
 export { explainFailure, probeConditionalWrites, type ProbeResult } from './probe.js';
 export { BackendError, type BackendFailure } from './errors.js';

@@ -4,8 +4,8 @@
 // written as. Anything a later step could read differently is refused rather than normalised:
 // '.', '..' and empty segments (also when percent-encoded), '\', NUL and other control
 // characters, '?', '#', and text that is not well-formed Unicode.
-import { LOCATION_BYTES_MAX } from '../config/limits.js';
-import { err, ok, type Result } from '../util/result.js';
+import { LOCATION_BYTES_MAX } from '../config/index.js';
+import { err, ok, type Result } from '../util/index.js';
 import type { Backend } from './types.js';
 
 export interface Location {

@@ -44,15 +44,11 @@ import {
   type SwapOutcome,
   type Unknown,
 } from './types.js';
+import {
+  S3_CONFLICT_BACKOFF_MS, S3_CONFLICT_RETRIES_MAX, S3_CONNECT_TIMEOUT_MS, S3_LIST_PAGE_MAX, S3_MULTIPART_QUEUE_MAX, S3_PLAIN_ATTEMPTS_MAX,
+  S3_REQUEST_TIMEOUT_MS,
+} from '../config/index.js';
 
-/** Retries of one conditional write after 409 ConditionalRequestConflict, before `unknown`. */
-export const S3_CONFLICT_RETRIES_MAX = 4;
-const S3_CONFLICT_BACKOFF_MS = 25;
-const S3_PLAIN_ATTEMPTS_MAX = 3;
-const S3_CONNECT_TIMEOUT_MS = 5_000;
-const S3_REQUEST_TIMEOUT_MS = 30_000;
-const S3_LIST_PAGE_MAX = 1000;
-const S3_MULTIPART_QUEUE_MAX = 4;
 
 export interface S3BucketOptions {
   bucket: string;

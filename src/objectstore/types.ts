@@ -3,6 +3,7 @@
 //
 // Keys are relative to the store's root (the URL's bucket + prefix), '/'-separated, and
 // validated by `checkKey`: no empty, '.' or '..' segments, no leading '/', no NUL.
+import { LIST_ALL_OBJECTS_MAX, LIST_PAGE_MAX } from '../config/index.js';
 
 export type Backend = 'memory' | 'file' | 's3' | 'gcs' | 'azure';
 
@@ -118,12 +119,12 @@ export function unknown(cause: unknown, retryable = true, definite = false): Unk
 export async function listAll(
   store: ObjectStore,
   prefix: string,
-  objectsMax = 10_000_000,
+  objectsMax = LIST_ALL_OBJECTS_MAX,
 ): Promise<ListedObject[] | Unknown> {
   const all: ListedObject[] = [];
   let startAfter: string | undefined;
   for (;;) {
-    const page = await store.list(prefix, { startAfter, limit: 1000 });
+    const page = await store.list(prefix, { startAfter, limit: LIST_PAGE_MAX });
     if (page.kind === 'unknown') return page;
     all.push(...page.objects);
     if (all.length > objectsMax) throw new Error(`listing ${prefix} exceeds ${objectsMax} objects`);

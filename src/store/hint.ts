@@ -1,10 +1,9 @@
 // `_last_checkpoint`: an advisory pointer to the newest checkpoint. It only moves forward (by
 // compare-and-swap); readers verify the checkpoint's sha256 and probe forward from it, so a
 // stale or missing hint costs time, never correctness.
+import { HINT_CAS_ATTEMPTS_MAX } from '../config/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import { LAST_CHECKPOINT_KEY, encodeJson, seqOfKey, type CheckpointHint } from './layout.js';
-
-const HINT_CAS_ATTEMPTS_MAX = 5;
 
 export async function readHint(objects: ObjectStore): Promise<(CheckpointHint & { etag: string }) | undefined> {
   const found = await objects.get(LAST_CHECKPOINT_KEY);
@@ -14,7 +13,7 @@ export async function readHint(objects: ObjectStore): Promise<(CheckpointHint & 
     if (!Number.isSafeInteger(hint.seq) || typeof hint.key !== 'string' || seqOfKey(hint.key) !== hint.seq) return undefined;
     return { ...hint, etag: found.etag };
   } catch {
-    return undefined; // advisory only: fall back to listing
+    return undefined; // advisory only: a malformed hint is no hint, and readers fall back to listing
   }
 }
 

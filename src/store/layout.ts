@@ -1,4 +1,4 @@
-// Keys, encodings and hashes of everything the store writes (STORE.md "Layout"). Entries are
+// Keys, encodings and hashes of everything the store writes (docs/design/commit-log.md, "What is stored"). Entries are
 // hashed over their exact stored bytes; the `prev` chain ties each entry to the one before
 // it, and entry 1 to catalog.json, so a missing, reordered or altered object fails closed.
 import { createHash } from 'node:crypto';
@@ -94,6 +94,7 @@ export function decodeEntry(bytes: Buffer, key: string): LogEntry {
   try {
     entry = JSON.parse(bytes.toString('utf8')) as LogEntry;
   } catch {
+    // not swallowed: reported as corruption naming the entry
     throw new CorruptStore(`log entry ${entryName(key)} is not valid JSON`);
   }
   if (

@@ -1,7 +1,7 @@
 // Probing finds the head as the first missing log entry, so a hole (an entry deleted by hand
 // or lost) looks exactly like the head. One LIST past it tells them apart: an entry listed
 // beyond the missing one means the entries after the hole cannot be replayed.
-import { OPEN_TAIL_CHECK_KEYS_MAX } from '../config/limits.js';
+import { OPEN_TAIL_CHECK_KEYS_MAX } from '../config/index.js';
 import type { ObjectStore, Unknown } from '../objectstore/index.js';
 import { CorruptStore, LOG_PREFIX, logKey, seqOfKey } from './layout.js';
 

@@ -1,7 +1,7 @@
 // The catalog's state at one log sequence: namespaces, table and view pointers, idempotency
 // records and pending purges. Applying an effect checks its precondition first and changes
 // nothing when it fails, so `tryApply` doubles as the conflict check for a batch being built.
-import { assertNever } from '../util/index.js';
+import { assert, assertNever } from '../util/index.js';
 import type { Effect, EncryptionRecord, IdempotencyRecord, Levels, Txn } from './effects.js';
 
 export interface NamespaceRecord {
@@ -116,7 +116,8 @@ export class CatalogState {
         if (effect.ns.length > 0) this.index(this.children, effect.ns.slice(0, -1), effect.ns[effect.ns.length - 1]!, true);
         return;
       case 'ns.setProperties': {
-        const record = this.namespaces.get(nsKey(effect.ns))!;
+        const record = this.namespaces.get(nsKey(effect.ns));
+        assert(record !== undefined, `setProperties of namespace ${nsKey(effect.ns)} that conflict() saw exist`);
         const properties = { ...record.properties };
         for (const key of effect.removals) delete properties[key];
         Object.assign(properties, effect.updates);
@@ -144,7 +145,8 @@ export class CatalogState {
       case 'table.rename':
       case 'view.rename': {
         const [map, index] = effect.op === 'table.rename' ? [this.tables, this.tablesIn] : [this.views, this.viewsIn];
-        const source = map.get(entityKey(effect.from.ns, effect.from.name))!;
+        const source = map.get(entityKey(effect.from.ns, effect.from.name));
+        assert(source !== undefined, `rename of ${entityKey(effect.from.ns, effect.from.name)} that conflict() saw exist`);
         this.removePointer(map, index, effect.from.ns, effect.from.name);
         this.setPointer(map, index, effect.to.ns, effect.to.name, source.metadataLocation);
         return;

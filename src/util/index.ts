@@ -8,3 +8,4 @@ export * from './duration.js';
 export * from './suggest.js';
 export * from './byte-lru.js';
 export * from './telemetry.js';
+export * from './version.js';

@@ -37,7 +37,7 @@ async function sourceCatalog(options: { checkpointInterval?: number; warehouse?:
   const dir = tempDir();
   const store = await openCatalog(new FileObjectStore(dir), { checkpointInterval: options.checkpointInterval ?? 4 });
   await populate(store, { namespaces: 3, tablesPerNs: 4, viewsPerNs: 1 });
-  await new Promise((r) => setTimeout(r, 50));
+  await store.idle(); // the background checkpoints
   return { dir, url: `file://${dir}`, store };
 }
 

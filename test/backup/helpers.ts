@@ -91,7 +91,7 @@ export async function roundTrip(sourceBackend: Backend, targetBackend: Backend):
   const source = await sourceBackend.fresh();
   const store = await openCatalog(source.objects, { checkpointInterval: 4 });
   await populate(store, { namespaces: 2, tablesPerNs: 3, viewsPerNs: 1 });
-  await new Promise((r) => setTimeout(r, 200));
+  await store.idle(); // the background checkpoints
   const snapshot = await readSnapshot(source.objects, { kind: 'head' });
   assert.equal(snapshot.kind, 'snapshot');
   if (snapshot.kind !== 'snapshot') return;

@@ -44,7 +44,7 @@ for (const [sourceBackend, targetBackend] of PAIRS) {
       const source = await sourceBackend.fresh();
       const store = await openCatalog(source.objects, { checkpointInterval: 5 });
       await populate(store, { namespaces: 4, tablesPerNs: 5, viewsPerNs: 2 });
-      await new Promise((r) => setTimeout(r, 50)); // let the background checkpoint land
+      await store.idle(); // let the background checkpoint land
       const { bytes, manifest } = await backupBytes(source.objects, { kind: 'head' }, { gzip });
       assert.equal(manifest.seq, store.headSeq);
       assert.ok(manifest.log.baseSeq > 0, 'the snapshot starts from a checkpoint');
@@ -118,7 +118,9 @@ test('a backup taken while commits run equals the state at its sequence', async 
   })();
   const backups: { seq: number; state: string }[] = [];
   for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 5));
+    // each backup after the writer committed more (not after a fixed time)
+    const seen = store.headSeq;
+    while (store.headSeq === seen) await new Promise((r) => setImmediate(r));
     const { bytes, manifest } = await backupBytes(source.objects, { kind: 'head' }, { withLog: true });
     const backup = await validBackup(bytes);
     backups.push({ seq: manifest.seq, state: JSON.stringify(backup.checkpoint.state) });
@@ -137,9 +139,11 @@ test('--at-seq and --at-time select older points; points before the retained che
   for (let i = 0; i < 12; i++) {
     await commitEffects(store, [{ op: 'ns.create', ns: [`n${i}`], properties: {} }]);
     seqTimes[store.headSeq] = Date.now();
-    await new Promise((r) => setTimeout(r, 3));
+    // --at-time needs each commit at its own millisecond: wait for the clock, not a fixed time
+    const committedAt = Date.now();
+    while (Date.now() <= committedAt + 1) await new Promise((r) => setImmediate(r));
   }
-  await new Promise((r) => setTimeout(r, 50));
+  await store.idle(); // the background checkpoints
   const at6 = await backupBytes(source.objects, { kind: 'seq', seq: 6 });
   assert.equal(at6.manifest.seq, 6);
   assert.equal(at6.manifest.log.baseSeq, 4);

@@ -16,7 +16,7 @@ async function smallArchive(withLog = true): Promise<{ bytes: Buffer; members: M
   const store = await openCatalog(source.objects, { checkpointInterval: 2 });
   await commitEffects(store, [{ op: 'ns.create', ns: ['a'], properties: { k: 'v' } }]);
   await commitEffects(store, [{ op: 'table.create', ns: ['a'], name: 't', to: 'file:///wh/a/t/metadata/00000-x.metadata.json' }]);
-  await new Promise((r) => setTimeout(r, 20));
+  await store.idle(); // the checkpoint at seq 2
   await commitEffects(store, [{ op: 'view.create', ns: ['a'], name: 'v', to: 'file:///wh/a/v/metadata/00000-x.metadata.json' }]);
   await store.close();
   const outcome = await readSnapshot(source.objects, { kind: 'head' });

@@ -24,8 +24,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { loadSettings, type Settings } from '../../src/config/index.js';
-import { planAuth } from '../../src/http/index.js';
-import { requiresPrincipal } from '../../src/http/auth/hook.js';
+import { planAuth, requiresPrincipal } from '../../src/http/index.js';
 import { GC_MIN_AGE_MS_DEFAULT } from '../../src/config/limits.js';
 import { parseStorageUrl } from '../../src/objectstore/index.js';
 import { buildProgram } from '../../src/cli/main.js';

@@ -60,6 +60,7 @@ export async function startNodeServer(
       await stop();
       throw new Error(`server did not open port ${port} within ${PORT_WAIT_MS_MAX} ms: ${stderr}`);
     }
+    // polls the condition (the port accepts) under PORT_WAIT_MS_MAX: the server announces nothing we can await
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, port, startMs: Date.now() - started, stop };

@@ -48,6 +48,7 @@ async function call(url: string, method: string, path: string, body?: unknown): 
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
+// Real sleeps on purpose: this chaos test kills and pauses real processes at random real times.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Root {

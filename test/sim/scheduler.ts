@@ -104,6 +104,8 @@ export class Process {
     return {
       nowMs: () => this.scheduler.nowMs + this.clockOffsetMs,
       sleep: (ms) => this.wait(ms),
+      // background timers die with the process, like every other wait of it
+      sleepInBackground: (ms) => this.wait(ms),
     };
   }
 }

@@ -1,8 +1,9 @@
 // One simulated run from one seed: three replicas (CatalogStore instances) over one bucket,
 // clients issuing bank transfers (multi-table transactions guarded by the balances they
 // read), single-table compare-and-set commits, namespace creates and drops, linearizable and
-// bounded reads; a chaos actor crashing, restarting and pausing replicas; GC running on
-// random replicas with a small min_age. Everything is derived from the seed.
+// bounded reads; a chaos actor crashing, restarting and pausing replicas; each replica's own
+// background jobs (GC with a small min_age, the bounded-read poll, checkpoints) on its virtual
+// clock. Everything is derived from the seed.
 import { createHash } from 'node:crypto';
 import {
   CatalogStore, CommitQueueFull, CommitStateUnknown, CommitUnavailable, StoreUnavailable, entityKey,
@@ -36,6 +37,8 @@ export interface SimResult extends CheckResult {
   gcDeletes: number;
   /** the store's guard counters summed over every replica generation */
   guards: { resyncs: number; checkpointJumps: number; staleCreates: number; unknownOutcomes: number; racesLost: number };
+  /** the replicas' background work, driven by their virtual clocks */
+  background: { gcRuns: number; polls: number; checkpointsWritten: number; runs: number; failures: number };
   /** digest of the whole history: equal for equal seeds */
   digest: string;
   /** the active key a fresh replica found at the end (encrypted runs) */
@@ -48,6 +51,9 @@ const HEAD_FRESHNESS_MS = 500;
 const CHECKPOINT_INTERVAL = 3;
 const COMMIT_DEADLINE_MS = 4_000;
 const MAX_STALENESS_MS = 300;
+/** the store's own timers, on each replica's virtual clock: GC on every replica, the bounded-read poll */
+const GC_INTERVAL_MS = 1_500;
+const POLL_INTERVAL_MS = MAX_STALENESS_MS;
 const HEAL_MS_MAX = 60_000;
 
 const ACCOUNTS = 4;
@@ -109,7 +115,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       const opened = await CatalogStore.open(objects, {
         clock: process.clock(), rng, replicaId: `${name}g${generation}`, create: true,
         checkpointInterval: CHECKPOINT_INTERVAL, consistency: 'linearizable', maxStalenessMs: MAX_STALENESS_MS,
-        commitDeadlineMs: COMMIT_DEADLINE_MS, headFreshnessMs: HEAD_FRESHNESS_MS, pollIntervalMs: 0, gcIntervalMs: 0,
+        commitDeadlineMs: COMMIT_DEADLINE_MS, headFreshnessMs: HEAD_FRESHNESS_MS, pollIntervalMs: POLL_INTERVAL_MS, gcIntervalMs: GC_INTERVAL_MS,
         gc: { minAgeMs: GC_MIN_AGE_MS, checkpointsKept: 2 }, plantedBug: options.plantedBug, encryption,
       }).catch((error: unknown) => error);
       if (opened instanceof CatalogStore) {
@@ -288,7 +294,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     }
   }
 
-  // ---- chaos and GC ----------------------------------------------------------------------
+  // ---- chaos (GC, polls and checkpoints are the replicas' own timers) ----------------------------------------------------------------------
   async function chaos(): Promise<void> {
     while (scheduler.nowMs < endMs) {
       await scheduler.sleep(300 + Math.floor(chaosRng.next() * 1700));
@@ -316,16 +322,6 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     }
   }
 
-  async function collector(): Promise<void> {
-    while (scheduler.nowMs < endMs) {
-      await scheduler.sleep(200 + Math.floor(chaosRng.next() * 800));
-      const live = alive();
-      if (live.length === 0) continue;
-      const replica = live[Math.floor(chaosRng.next() * live.length)]!;
-      await call(replica, () => replica.store.runGc());
-    }
-  }
-
   let running = clientCount;
   for (let c = 0; c < clientCount; c++) {
     const rng = derive();
@@ -338,7 +334,6 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     );
   }
   void chaos();
-  void collector();
   if (encryption) {
     // a key rotation in the middle of the faults: every replica must follow it from the log
     void scheduler.sleep(Math.floor(durationMs / 2)).then(async () => {
@@ -410,6 +405,13 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       staleCreates: sum((s) => s.stats.staleCreates),
       unknownOutcomes: sum((s) => s.stats.unknownOutcomes),
       racesLost: sum((s) => s.stats.racesLost),
+    },
+    background: {
+      gcRuns: sum((s) => s.stats.gcRuns),
+      polls: sum((s) => s.stats.polls),
+      checkpointsWritten: sum((s) => s.stats.checkpointsWritten),
+      runs: sum((s) => s.stats.backgroundRuns),
+      failures: sum((s) => s.stats.backgroundFailures),
     },
     digest,
     activeKey: verifier.store.encryption?.active,

@@ -86,7 +86,7 @@ test('restart replays the log; checkpoints shorten it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'floe-store-'));
   const store = await CatalogStore.open(new FileObjectStore(dir), { create: true, checkpointInterval: 5 });
   for (let i = 0; i < 12; i++) await createNs(store, `n${i}`);
-  await new Promise((r) => setTimeout(r, 50)); // checkpoints are written in the background
+  await store.idle(); // checkpoints are written in the background
   await store.close();
   const hint = JSON.parse(readFileSync(join(dir, '_last_checkpoint'), 'utf8')) as { seq: number };
   assert.ok(hint.seq >= 5, `hint at ${hint.seq}`);

@@ -69,7 +69,7 @@ test('after a workload no name, location or property appears in any stored byte,
   const store = await open(dir, encryption, { checkpointInterval: 2 });
   await workload(store);
   await store.runGc();
-  await new Promise((r) => setTimeout(r, 50)); // the checkpoint is written in the background
+  await store.idle(); // the checkpoint is written in the background
   await store.close();
   assert.ok(filesUnder(dir).some((f) => f.includes('checkpoints')), 'a checkpoint was written');
   assert.deepEqual(plaintextHits(dir), []);
@@ -241,7 +241,7 @@ test('an object under a retired key, put back where it was, is refused naming th
   const both = config({ k1: K1, k2: K2 }, 'k1');
   const store = await open(dir, both, { checkpointInterval: 2 });
   await workload(store);
-  await new Promise((r) => setTimeout(r, 50)); // the checkpoint and hint under k1
+  await store.idle(); // the checkpoint and hint under k1
   const hintUnderK1 = readFileSync(join(dir, '_last_checkpoint'));
   await store.setEncryptionKey('k2');
   await rewrapObjects(store);
@@ -260,7 +260,7 @@ test('a plaintext checkpoint whose state has encryption on is refused naming the
   const encryption = config({ k1: K1 }, 'k1');
   const store = await open(dir, encryption, { checkpointInterval: 2 });
   await workload(store, '_new');
-  await new Promise((r) => setTimeout(r, 50));
+  await store.idle();
   await store.close();
   const checkpoints = readdirSync(join(dir, 'checkpoints')).sort();
   const newest = `checkpoints/${checkpoints[checkpoints.length - 1]}`;

@@ -9,7 +9,7 @@ import type { Clock } from '../../src/util/index.js';
 
 function manualClock() {
   const state = { nowMs: 1_000_000 };
-  const clock: Clock = { nowMs: () => state.nowMs, sleep: async () => undefined };
+  const clock: Clock = { nowMs: () => state.nowMs, sleep: async () => undefined, sleepInBackground: () => new Promise<void>(() => undefined) };
   return { clock, advance: (ms: number) => (state.nowMs += ms) };
 }
 

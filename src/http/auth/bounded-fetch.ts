@@ -1,6 +1,6 @@
 // One GET of a small JSON document from an identity provider, bounded in time and size: the
 // provider is another service, and a slow or hostile one must not hang or fill the server.
-import { OIDC_DOCUMENT_BYTES_MAX, OIDC_FETCH_TIMEOUT_MS } from '../../config/limits.js';
+import { OIDC_DOCUMENT_BYTES_MAX, OIDC_FETCH_TIMEOUT_MS } from '../../config/index.js';
 
 export class ProviderUnreachable extends Error {
   override name = 'ProviderUnreachable';

@@ -3,7 +3,7 @@
 // and before unknown routes are answered, so an anonymous caller learns nothing past a 401.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, errors, NotAuthorizedError, type Principal } from '../../catalog/index.js';
-import { AUTH_TOKEN_BYTES_MAX } from '../../config/limits.js';
+import { AUTH_TOKEN_BYTES_MAX } from '../../config/index.js';
 import type { Authenticator } from './authenticator.js';
 import { ProviderUnreachable } from './bounded-fetch.js';
 

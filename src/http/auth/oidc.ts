@@ -5,7 +5,7 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import {
   OIDC_CLOCK_SKEW_S, OIDC_DISCOVERY_RETRY_MS, OIDC_JWKS_CACHE_MAX_AGE_MS, OIDC_JWKS_COOLDOWN_MS, OIDC_FETCH_TIMEOUT_MS,
-} from '../../config/limits.js';
+} from '../../config/index.js';
 import type { Authentication, Authenticator } from './authenticator.js';
 import { fetchBounded, ProviderUnreachable } from './bounded-fetch.js';
 

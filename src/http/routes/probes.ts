@@ -5,7 +5,7 @@
 // load balancer while it cannot reach the store, is draining for shutdown, or has closed.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Catalog } from '../../catalog/index.js';
-import { READY_PROBE_TIMEOUT_MS } from '../../config/limits.js';
+import { READY_PROBE_TIMEOUT_MS } from '../../config/index.js';
 import { PROBE_PATHS } from '../probes.js';
 
 /** Shared with `floe serve`: set when shutdown begins, so readiness fails before the port closes. */

@@ -143,12 +143,14 @@ async function writeFileNoClobber(stream: Readable, counter: Transform, path: st
     // 'wx': the temporary name is ours alone; flush: fsync before close, durable before it gets its final name
     await pipeline(stream, counter, createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true }));
   } catch (error) {
+    // the write's error is the one to report; a partial file left behind has a hidden temp name
     await unlink(temp).catch(() => undefined);
     throw error;
   }
   try {
     await link(temp, path);
   } catch (error) {
+    // as above: the link's outcome is the answer, the temp file only clutter
     await unlink(temp).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { kind: 'exists', where: path };
     throw error;

@@ -1,6 +1,7 @@
 // Replaying log entries onto a state, and the catalog invariants a restored state must hold.
 // Replay is CatalogState.applyEntry, the same code the replicas run, so a backup's state is
 // byte-for-byte the state a replica would hold at that sequence.
+import { LOCATION_BYTES_MAX } from '../../config/index.js';
 import type { LogEntry } from '../layout.js';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../layout.js';
 import { CatalogState, entityKey, nsKey, type StateSnapshot } from '../state.js';
@@ -8,7 +9,6 @@ import { CatalogState, entityKey, nsKey, type StateSnapshot } from '../state.js'
 /** Applies one entry's effects in order; returns why it does not apply, or undefined. */
 export const replayEntry = (state: CatalogState, entry: LogEntry): string | undefined => state.applyEntry(entry);
 
-const LOCATION_CHARS_MAX = 4096;
 const IDEMPOTENCY_FIELDS = ['key', 'status', 'body', 'expiresAtMs'];
 
 /**
@@ -65,7 +65,7 @@ function checkpointShapeProblem(raw: unknown): string | undefined {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isLevels = (value: unknown): value is string[] => Array.isArray(value) && value.length > 0 && value.every((l) => typeof l === 'string' && l !== '');
-const isLocation = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= LOCATION_CHARS_MAX;
+const isLocation = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= LOCATION_BYTES_MAX;
 
 function exactKeys(record: Record<string, unknown>, keys: string[]): boolean {
   const own = Object.keys(record);

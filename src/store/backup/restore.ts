@@ -11,8 +11,8 @@ import {
   encodeCheckpoint, encodeJson, sha256, type CatalogIdentity, type Checkpoint,
 } from '../layout.js';
 import type { ValidBackup } from './validate.js';
-import { EncryptedObjectStore, makeKeyCheck } from '../encryption/encrypted-store.js';
-import type { EncryptionConfig } from '../encryption/keyring.js';
+import { EncryptedObjectStore, makeKeyCheck } from '../encryption/index.js';
+import type { EncryptionConfig } from '../encryption/index.js';
 
 export interface RestoreOptions {
   /** restore beside foreign objects in a non-empty root (never over a Floe catalog) */

@@ -9,9 +9,9 @@ import {
   logKey, seqOfKey, sha256, type CatalogIdentity, type Checkpoint,
 } from '../layout.js';
 import { CatalogState } from '../state.js';
-import { readBoundary } from '../gc/boundary.js';
+import { readBoundary } from '../gc/index.js';
 import { firstEntryAfter, logHole } from '../log-hole.js';
-import { BACKUP_FETCH_PARALLEL_MAX } from './limits.js';
+import { BACKUP_FETCH_PARALLEL_MAX } from '../../config/index.js';
 import { emptySnapshot, replayEntry } from './replay.js';
 
 export type SnapshotTarget = { kind: 'head' } | { kind: 'seq'; seq: number } | { kind: 'time'; atMs: number };
@@ -176,6 +176,7 @@ function parseIdentity(bytes: Buffer): CatalogIdentity {
   try {
     identity = JSON.parse(bytes.toString('utf8')) as CatalogIdentity;
   } catch {
+    // not swallowed: reported as corruption naming the object
     throw new CorruptStore(`${CATALOG_KEY} is not valid JSON`);
   }
   if (identity?.format !== STORE_FORMAT || typeof identity.catalogId !== 'string') {

@@ -10,7 +10,7 @@ import { InvalidBackup, memberKind, type Member, type MemberKind } from './forma
 import {
   ARCHIVE_CONTENT_BYTES_MAX, ARCHIVE_MEMBERS_MAX, ARCHIVE_TRAILER_BYTES_MAX, IDENTITY_MEMBER_BYTES_MAX, LISTING_MEMBER_BYTES_MAX,
   LOG_MEMBER_BYTES_MAX, STATE_MEMBER_BYTES_MAX,
-} from './limits.js';
+} from '../../config/index.js';
 
 const BLOCK = 512;
 const END_OF_ARCHIVE_BYTES = 2 * BLOCK;

@@ -8,7 +8,7 @@ import {
   BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BASE_MEMBER, IDENTITY_MEMBER, InvalidBackup, MANIFEST_MEMBER, STATE_MEMBER, SUMS_MEMBER, logMember,
   manifestSchema, memberKind, parseSums, type BackupManifest, type Member,
 } from './format.js';
-import { BACKUP_FETCH_PARALLEL_MAX } from './limits.js';
+import { BACKUP_FETCH_PARALLEL_MAX } from '../../config/index.js';
 import { invariantProblem, metadataLocations, parseCheckpointJson, replayEntry } from './replay.js';
 import { readMembers } from './tar.js';
 
@@ -193,6 +193,7 @@ function parseEntry(name: string, bytes: Buffer): LogEntry {
   try {
     entry = JSON.parse(bytes.toString('utf8')) as LogEntry;
   } catch {
+    // not swallowed: reported as an invalid backup naming the member
     throw new InvalidBackup(`${name} is not valid JSON`);
   }
   if (

@@ -4,9 +4,8 @@
 // roles). The context (catalog id, key id) is the EncryptionContext, which KMS authenticates
 // and requires again on Decrypt; it is base64 because it holds NUL separators.
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
-import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_CONNECT_TIMEOUT_MS, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/limits.js';
-import type { KeyProvider } from './keyring.js';
-import { KeyConfigError } from './keyring.js';
+import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_CONNECT_TIMEOUT_MS, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/index.js';
+import { KeyConfigError, type KeyProvider } from './provider.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 
 const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):(key\/[A-Za-z0-9-]{1,128}|alias\/[A-Za-z0-9/_-]{1,250})$/;
@@ -122,6 +121,7 @@ export class AwsKmsProvider implements KeyProvider {
   }
 }
 
+// not swallowed: a missing optional package becomes a configuration error naming it
 const loadSdk = () =>
   import('@aws-sdk/client-kms').catch(() => {
     throw new KeyConfigError('the AWS KMS provider needs the @aws-sdk/client-kms package, which is not installed');

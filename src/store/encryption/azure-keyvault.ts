@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { CryptographyClient } from '@azure/keyvault-keys';
-import type { KeyProvider } from './keyring.js';
-import { KeyConfigError } from './keyring.js';
+import { KeyConfigError, type KeyProvider } from './provider.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 
 const ALGORITHM = 'RSA-OAEP-256';
@@ -85,6 +84,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
     let client = this.clients.get(keyId);
     if (!client) {
       client = (async () => {
+        // not swallowed: a missing optional package becomes a configuration error naming it
         const { CryptographyClient } = await import('@azure/keyvault-keys').catch(() => {
           throw new KeyConfigError('the Azure Key Vault provider needs the @azure/keyvault-keys package, which is not installed');
         });

@@ -2,7 +2,7 @@
 // archive is sealed as a whole in the object envelope format (docs/design/encryption.md) with
 // a fixed context, so it opens under its key wherever it is copied, and nowhere else.
 import { randomBytes } from 'node:crypto';
-import { ENCRYPTION_BACKUP_BYTES_MAX } from '../../config/limits.js';
+import { ENCRYPTION_BACKUP_BYTES_MAX } from '../../config/index.js';
 import type { ObjectStore } from '../../objectstore/index.js';
 import { StoreUnavailable } from '../errors.js';
 import { CATALOG_KEY, CorruptStore, type CatalogIdentity } from '../layout.js';

@@ -3,11 +3,11 @@
 // above sees plaintext and its hashes, chain and GC stay as they are. What may be plaintext
 // is the store's decision (`EncryptionPolicy`); this layer only reports what it saw.
 import { randomBytes } from 'node:crypto';
-import { ENCRYPTION_DEK_CACHE_ENTRIES_MAX, ENCRYPTION_DEK_CACHE_TTL_MS } from '../../config/limits.js';
+import { ENCRYPTION_DEK_CACHE_ENTRIES_MAX, ENCRYPTION_DEK_CACHE_TTL_MS } from '../../config/index.js';
 import type { GetOutcome, ListOptions, ObjectStore } from '../../objectstore/index.js';
 import { CATALOG_KEY, CorruptStore } from '../layout.js';
 import { buildHeader, isEnvelope, objectContext, open, parseHeader, seal, wrapContext } from './envelope.js';
-import type { KeyProvider } from './keyring.js';
+import type { KeyProvider } from './provider.js';
 
 /** A key is missing, retired or unusable: names the key id and the object, never material. */
 export class EncryptionKeyError extends Error {

@@ -1,6 +1,7 @@
 // The byte format of an encrypted object (docs/design/encryption.md): a header naming the key
 // id and carrying the wrapped data key, then AES-256-GCM of the plaintext under that data key
 // with the object's path and the catalog id as additional authenticated data.
+import { ENCRYPTION_WRAPPED_KEY_BYTES_MAX } from '../../config/index.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export const ENVELOPE_MAGIC = Buffer.from('FLOEENC\u0001', 'latin1');
@@ -8,7 +9,6 @@ export const ALGORITHM = 'AES-256-GCM';
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const WRAPPED_BYTES_MAX = 1024;
 
 export interface EnvelopeHeader {
   keyId: string;
@@ -35,7 +35,7 @@ export function parseHeader(bytes: Buffer): EnvelopeHeader | string {
   at += idLength;
   const wrappedLength = bytes.readUInt16BE(at);
   at += 2;
-  if (wrappedLength === 0 || wrappedLength > WRAPPED_BYTES_MAX || bytes.length < at + wrappedLength + NONCE_BYTES + TAG_BYTES) {
+  if (wrappedLength === 0 || wrappedLength > ENCRYPTION_WRAPPED_KEY_BYTES_MAX || bytes.length < at + wrappedLength + NONCE_BYTES + TAG_BYTES) {
     return 'truncated header';
   }
   const wrappedKey = bytes.subarray(at, at + wrappedLength);
@@ -72,7 +72,7 @@ export function open(bytes: Buffer, header: EnvelopeHeader, dataKey: Buffer, con
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {
-    return undefined;
+    return undefined; // GCM refused the tag: "does not open" is this function's answer, named by the caller
   }
 }
 

@@ -6,9 +6,9 @@
 // The client uses the library's HTTP/JSON transport (`fallback`), not gRPC: it is the one a
 // fake of the REST API can check here, and a few calls per data key need nothing more.
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
-import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/limits.js';
-import type { KeyProvider } from './keyring.js';
-import { KeyConfigError } from './keyring.js';
+import { ENCRYPTION_KMS_ATTEMPTS_MAX, ENCRYPTION_KMS_REQUEST_TIMEOUT_MS } from '../../config/index.js';
+import { assert } from '../../util/index.js';
+import { KeyConfigError, type KeyProvider } from './provider.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 
 const KEY_NAME = /^projects\/[a-z0-9.:-]{1,100}\/locations\/[a-z0-9-]{1,63}\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/;
@@ -98,6 +98,7 @@ export class GcpKmsProvider implements KeyProvider {
 
   private async connect(keyId: string): Promise<KeyManagementServiceClient> {
     this.client ??= (async () => {
+      // not swallowed: a missing optional package becomes a configuration error naming it
       const { KeyManagementServiceClient } = await import('@google-cloud/kms').catch(() => {
         throw new KeyConfigError('the Google Cloud KMS provider needs the @google-cloud/kms package, which is not installed');
       });
@@ -134,7 +135,7 @@ export class GcpKmsProvider implements KeyProvider {
  */
 function silence(client: KeyManagementServiceClient): void {
   const holder = client as unknown as { _log?: unknown };
-  if (typeof holder._log !== 'function') throw new Error('bug: @google-cloud/kms has no _log to silence (a library change: check it does not log key material)');
+  assert(typeof holder._log === 'function', '@google-cloud/kms has no _log to silence (a library change: check it does not log key material)');
   const quiet = Object.assign(() => {}, { info() {}, warn() {}, error() {}, debug() {}, sublog: () => quiet, on: () => quiet });
   holder._log = quiet;
 }
@@ -154,7 +155,7 @@ function rpcStatusOf(error: unknown): string | undefined {
     const status = (JSON.parse(error.message) as { error?: { status?: unknown } }).error?.status;
     return typeof status === 'string' && /^[A-Z_]{1,40}$/.test(status) ? status : undefined;
   } catch {
-    return undefined;
+    return undefined; // a message that only looked like JSON carries no status: the caller falls back
   }
 }
 

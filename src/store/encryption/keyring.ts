@@ -3,29 +3,15 @@
 // implement the same interface. Errors name key ids, never material.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { ENCRYPTION_KEY_FILE_BYTES_MAX, ENCRYPTION_KEYRING_KEYS_MAX } from '../../config/limits.js';
-import type { EncryptionSettings } from '../../config/settings.js';
+import { ENCRYPTION_KEY_FILE_BYTES_MAX, ENCRYPTION_KEYRING_KEYS_MAX } from '../../config/index.js';
+import type { EncryptionSettings } from '../../config/index.js';
 import { KEY_ID_PATTERN } from './envelope.js';
 import { AzureKeyVaultProvider, parseKeyVaultKeys } from './azure-keyvault.js';
 import { AwsKmsProvider, parseAwsKmsKeys } from './aws-kms.js';
 import { GcpKmsProvider, parseGcpKmsKeys } from './gcp-kms.js';
 
-export interface KeyProvider {
-  /** for messages: "local keyring", "AWS KMS", ... */
-  readonly name: string;
-  /** key ids this replica can use */
-  keyIds(): string[];
-  has(keyId: string): boolean;
-  /** wraps a data key; `context` is authenticated (the catalog id and key id) */
-  wrap(keyId: string, dataKey: Buffer, context: Buffer): Promise<Buffer>;
-  /** undefined when the wrapped key does not open under `keyId` (wrong key, altered) */
-  unwrap(keyId: string, wrapped: Buffer, context: Buffer): Promise<Buffer | undefined>;
-}
-
-/** A configuration problem with the keys: names the key id and the source, never the key. */
-export class KeyConfigError extends Error {
-  override name = 'KeyConfigError';
-}
+export { KeyConfigError, type KeyProvider } from './provider.js';
+import { KeyConfigError, type KeyProvider } from './provider.js';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -64,7 +50,7 @@ export class LocalKeyring implements KeyProvider {
       decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
       return Buffer.concat([decipher.update(wrapped.subarray(NONCE_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      return undefined;
+      return undefined; // GCM refused the tag: the KeyProvider contract's "does not open"
     }
   }
 

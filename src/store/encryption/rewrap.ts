@@ -2,9 +2,16 @@
 // catalog's active one is opened and sealed again under the active key, replaced by
 // compare-and-swap on its etag. The plaintext is unchanged, so the `prev` chain and checkpoint
 // hashes stay valid and readers see no difference; afterwards old keys can be retired.
-import type { CatalogStore } from '../catalog-store.js';
+import type { EncryptionRecord } from '../effects.js';
 import { StoreUnavailable } from '../errors.js';
+import type { EncryptedObjectStore } from './encrypted-store.js';
 import { scanEncryption } from './scan.js';
+
+/** What re-encryption needs of a store (a CatalogStore): its keys as of the head, and its objects. */
+export interface RewrapTarget {
+  readonly encryption: EncryptionRecord | undefined;
+  readonly objects: EncryptedObjectStore;
+}
 
 export interface RewrapReport {
   rewritten: number;
@@ -12,7 +19,7 @@ export interface RewrapReport {
   skipped: number;
 }
 
-export async function rewrapObjects(store: CatalogStore, onProgress?: (done: number, total: number) => void): Promise<RewrapReport> {
+export async function rewrapObjects(store: RewrapTarget, onProgress?: (done: number, total: number) => void): Promise<RewrapReport> {
   const active = store.encryption?.active;
   if (!active) throw new StoreUnavailable('this catalog is not encrypted: nothing to re-encrypt (configure encryption and start a serving replica to enable it)');
   const objects = store.objects;

@@ -2,6 +2,7 @@
 // It only moves forward, by compare-and-swap, and always BEFORE the deletes it allows, so a
 // reader that sees `seq > logDeletedThrough` after an observation knows the observation was not
 // of a hole left by GC nor of an entry re-created after collection (the two ABA hazards).
+import { BOUNDARY_CAS_ATTEMPTS_MAX } from '../../config/index.js';
 import type { ObjectStore, Unknown } from '../../objectstore/index.js';
 import { CorruptStore, GC_BOUNDARY_KEY, encodeJson } from '../layout.js';
 
@@ -27,6 +28,7 @@ export function decodeBoundary(bytes: Buffer): GcBoundary {
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
+    // not swallowed: a boundary that does not parse fails the store closed
     throw new CorruptStore(`${GC_BOUNDARY_KEY} is not valid JSON`);
   }
   const b = parsed as Partial<GcBoundary> | null;
@@ -40,8 +42,6 @@ export function decodeBoundary(bytes: Buffer): GcBoundary {
 }
 
 export type AdvanceOutcome = { kind: 'advanced'; boundary: GcBoundary } | Unknown;
-
-const BOUNDARY_CAS_ATTEMPTS_MAX = 8;
 
 /**
  * Moves the boundary to at least `target` (component-wise max, never lower) and returns the

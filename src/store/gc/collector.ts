@@ -3,7 +3,7 @@
 // only then deletes at or below the boundary it stored. Age is judged by the object store's
 // own clock (lastModified of a probe object written now, versus lastModified of the
 // candidates), never by the host clock, so replicas need not agree on the time.
-import { GC_CHECKPOINTS_KEPT, GC_DELETES_PER_RUN_MAX, GC_MIN_AGE_MS_DEFAULT } from '../../config/limits.js';
+import { GC_CHECKPOINTS_KEPT, GC_DELETES_PER_RUN_MAX, GC_LIST_PAGE_MAX, GC_MIN_AGE_MS_DEFAULT } from '../../config/index.js';
 import { listAll, type ObjectStore } from '../../objectstore/index.js';
 import { CHECKPOINT_PREFIX, LOG_PREFIX, checkpointKey, logKey, seqOfKey } from '../layout.js';
 import { readHint } from '../hint.js';
@@ -17,9 +17,11 @@ export interface GcOptions {
   deletesMax?: number;
 }
 
+/** `skipped`: nothing to collect yet; `failed`: the store did not answer (logged by the caller). */
 export type GcReport =
   | { kind: 'collected'; boundary: GcBoundary; deletedLog: number; deletedCheckpoints: number }
-  | { kind: 'skipped'; reason: string };
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; reason: string };
 
 /** One GC run. Never throws for store trouble: a failed run deletes less, and the next one continues. */
 export async function collectGarbage(objects: ObjectStore, options: GcOptions = {}): Promise<GcReport> {
@@ -28,9 +30,9 @@ export async function collectGarbage(objects: ObjectStore, options: GcOptions = 
   const deletesMax = options.deletesMax ?? GC_DELETES_PER_RUN_MAX;
 
   const storeNowMs = await storeTime(objects);
-  if (storeNowMs === undefined) return { kind: 'skipped', reason: 'cannot read the store clock' };
+  if (storeNowMs === undefined) return { kind: 'failed', reason: 'cannot read the store clock' };
   const listed = await listAll(objects, CHECKPOINT_PREFIX);
-  if (!Array.isArray(listed)) return { kind: 'skipped', reason: 'cannot list checkpoints' };
+  if (!Array.isArray(listed)) return { kind: 'failed', reason: `cannot list checkpoints: ${listed.cause.message}` };
   const hint = await readHint(objects);
   const seqs = listed.map((o) => seqOfKey(o.key)).filter((s): s is number => s !== undefined).sort((a, b) => a - b);
   // the newest `kept` checkpoints and whatever the hint names stay; the log above the oldest
@@ -42,7 +44,7 @@ export async function collectGarbage(objects: ObjectStore, options: GcOptions = 
   const checkpointsThrough = await oldCheckpointsThrough(objects, seqs.filter((s) => s < keepFrom), storeNowMs, minAgeMs);
 
   const advanced = await advanceBoundary(objects, { logDeletedThrough: keepFrom, checkpointsDeletedThrough: checkpointsThrough });
-  if (advanced.kind === 'unknown') return { kind: 'skipped', reason: `cannot advance gc/boundary: ${advanced.cause.message}` };
+  if (advanced.kind === 'unknown') return { kind: 'failed', reason: `cannot advance gc/boundary: ${advanced.cause.message}` };
   // from here on, deleting at or below the stored boundary is safe whatever else happens
   const boundary = advanced.boundary;
   const deletedLog = await deleteThrough(objects, LOG_PREFIX, boundary.logDeletedThrough, deletesMax);
@@ -99,7 +101,7 @@ async function deleteThrough(objects: ObjectStore, prefix: string, through: numb
   let deleted = 0;
   let startAfter: string | undefined;
   while (deleted < deletesMax) {
-    const page = await objects.list(prefix, { startAfter, limit: Math.min(1000, deletesMax - deleted) });
+    const page = await objects.list(prefix, { startAfter, limit: Math.min(GC_LIST_PAGE_MAX, deletesMax - deleted) });
     if (page.kind === 'unknown') return deleted;
     for (const object of page.objects) {
       const seq = seqOfKey(object.key);

@@ -1,0 +1,5 @@
+export type { Authentication, Authenticator } from './authenticator.js';
+export { ProviderUnreachable } from './bounded-fetch.js';
+export { bearerToken, principalOf, registerAuth, requiresPrincipal, type AuthOptions } from './hook.js';
+export { OIDC_ALGORITHMS, OidcAuthenticator, type OidcOptions } from './oidc.js';
+export { planAuth, type AuthPlan } from './startup.js';

@@ -1,0 +1,2 @@
+// Avro object container files, as manifest lists and manifests are written.
+export * from './container.js';
