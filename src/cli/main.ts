@@ -3,11 +3,21 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Settings } from '../config/index.js';
 import { fail, settingsFrom, type CommonFlags } from './common.js';
-import { serve } from './serve.js';
+import { runServe } from './serve.js';
 import { status } from './status.js';
 import { encryptionLine, registerKeyCommands } from './keys-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { FLOE_VERSION as VERSION } from '../util/version.js';
+
+interface ServeFlags {
+  warehouse?: string;
+  host?: string;
+  port?: string;
+  adminPort?: string;
+  logLevel?: string;
+  logFormat?: string;
+  init?: boolean;
+}
 
 export function buildProgram(): Command {
   const program = new Command('floe')
@@ -32,22 +42,22 @@ export function buildProgram(): Command {
     .addOption(new Option('--warehouse <url>', 'where table metadata is written (env FLOE_WAREHOUSE)'))
     .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
     .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
+    .addOption(new Option('--admin-port <port>', 'also serve /health, /ready and /metrics on this port (env FLOE_ADMIN_PORT)'))
+    .addOption(new Option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (env FLOE_LOG_LEVEL; default info)'))
+    .addOption(new Option('--log-format <format>', 'json or pretty (env FLOE_LOG_FORMAT; default pretty on a terminal, json otherwise)'))
     .addOption(configOption())
     .option('--init', 'create a new catalog even in a root that holds other objects (never over a catalog)')
-    .action(async (flags: CommonFlags & { warehouse?: string; host?: string; port?: string; init?: boolean }) => {
+    .action(async (flags: CommonFlags & ServeFlags) => {
       let settings: Settings;
       try {
-        settings = settingsFrom(flags, { warehouse: flags.warehouse, host: flags.host, port: flags.port });
+        settings = settingsFrom(flags, {
+          warehouse: flags.warehouse, host: flags.host, port: flags.port, admin_port: flags.adminPort, log_level: flags.logLevel, log_format: flags.logFormat,
+        });
       } catch (error) {
         fail(error);
       }
       try {
-        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'), { init: flags.init });
-        const stop = () => {
-          void handle.close().finally(() => process.exit(0));
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        await runServe(settings, { init: flags.init });
       } catch (error) {
         fail(error);
       }

@@ -24,12 +24,18 @@ import { registerRoutes } from './routes/register.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { planningRoutes } from './routes/planning.js';
 import { probeRoutes, type Lifecycle } from './routes/probes.js';
+import { fastifyLogOptions, installRequestLogging, type PinoLogger } from './logging.js';
+import { installHttpMetrics, metricsRoute, type PromMetrics } from './metrics.js';
+import { closeConnectionsWhenDraining } from './shutdown.js';
 
 export interface AppOptions {
   catalog: Catalog;
   /** ISO-8601 duration advertised as idempotency-key-lifetime (default PT30M) */
   idempotencyKeyLifetime?: string;
-  logger?: boolean | { level: string };
+  /** where log lines go (serve's pino logger); absent: nowhere */
+  log?: PinoLogger;
+  /** request metrics and GET /metrics (serve's registry); absent: none */
+  metrics?: PromMetrics;
   /** set by the server's owner when shutdown begins: /ready then answers 503 */
   lifecycle?: Lifecycle;
   /** the address the server listens on: bound to loopback, only loopback Host names are answered */
@@ -60,10 +66,9 @@ const HTTP_BOUNDS: HttpBounds = {
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const bounds = { ...HTTP_BOUNDS, ...options.http };
-  const app = Fastify({
-    logger: options.logger ?? false,
+  const app: FastifyInstance = Fastify({
+    ...fastifyLogOptions(options.log),
     bodyLimit: REQUEST_BODY_BYTES_MAX,
-    // request logs are at info level: serve runs at warn unless FLOE_LOG_LEVEL says otherwise
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: true },
     // Fastify's default of 0 turns Node's own request timeout off: slow bodies never timed out
     requestTimeout: bounds.requestTimeoutMs,
@@ -79,6 +84,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // the router's own errors: bad percent-encoding (400), a path parameter over its length (414)
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
+  installRequestLogging(app);
+  if (options.metrics) installHttpMetrics(app, options.metrics);
+  if (options.lifecycle) closeConnectionsWhenDraining(app, options.lifecycle);
   // operators and support tickets can tell which build answered
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('server', `floe/${FLOE_VERSION}`);
@@ -105,6 +113,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   transactionRoutes(router, options.catalog);
   planningRoutes(router, options.catalog);
   probeRoutes(app, options.catalog, options.lifecycle ?? { draining: false });
+  if (options.metrics) metricsRoute(app, options.metrics);
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   const notFound = (request: FastifyRequest, reply: FastifyReply) => {

@@ -3,6 +3,7 @@
 import { CatalogError, checkIdentifier, checkName, purge, tables, type Catalog } from '../../catalog/index.js';
 import type { FastifyReply } from 'fastify';
 import type { Router } from '../router.js';
+import { recordEngineReport } from '../metrics.js';
 import { bodyObject, commitBody, createBody, listBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
@@ -76,6 +77,7 @@ export function tableRoutes(router: Router, catalog: Catalog): void {
     if (!(await tables.tableExists(catalog, id))) {
       throw new CatalogError('NoSuchTable', `Table does not exist: ${[...id.namespace, id.name].join('.')}`);
     }
+    recordEngineReport(request, id);
     return reply.code(204).send();
   }, { idempotent: false });
 }
