@@ -160,6 +160,8 @@ export function stopOnSignals(handle: ServeHandle, log: PinoLogger, exit: (code:
 /** `floe serve` as the command runs it: logger from the settings, banner on stderr, signals handled. */
 export async function runServe(settings: Settings, options: ServeOptions = {}): Promise<void> {
   const log = createLogger({ level: settings.server.log_level, format: settings.server.log_format ?? defaultLogFormat() });
+  // the effective configuration, for "which value won?"; secrets are redacted like every line
+  log.debug({ settings }, 'settings');
   const handle = await serve(settings, (line) => process.stderr.write(line + '\n'), log, options);
   stopOnSignals(handle, log);
 }

@@ -9,8 +9,8 @@ export const REDACTED = '[redacted]';
 /** Field names whose values are secrets whatever they hold. */
 const SECRET_KEY = /authorization|cookie|secret|password|passwd|passphrase|token|credential|api[-_]?key|private[-_]?key|signature|^keys$|^x-amz-security-token$|^sig$/i;
 
-/** scheme://user:password@ or scheme://token@ (userinfo of any URL) */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"'<>]+@/gi;
+/** scheme://user:password@ or scheme://token@ (userinfo of any URL; AWS secrets may hold "/") */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s@"'<>]+@/gi;
 /** a query parameter that carries a signature or a token */
 const SIGNED_QUERY = /([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sig|signature|token|access_token|code)=)[^&\s"'#]*/gi;
 /** `Bearer <token>` / `Basic <b64>` written inside a message */
