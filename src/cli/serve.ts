@@ -52,7 +52,7 @@ export async function serve(settings: Settings, banner: (line: string) => void, 
   if (settings.server.warehouse !== undefined) checkWarehouseUrl(settings.server.warehouse);
   const objects = openObjectStore(storageUrl, settings.storage);
   // TODO(issue 13, lead at merge): pass createTelemetry(log, metrics) to openCatalog / the store
-  // (its `telemetry` option) and call the store's reportGauges() before each scrape.
+  // (its `telemetry` option), and after opening: metrics.beforeScrape(() => catalog.store.reportGauges()).
   const metrics = new PromMetrics();
   let catalog: Catalog;
   // a temp warehouse made for memory:// is ours to remove; a configured one never is

@@ -28,12 +28,8 @@ function fromFastify(error: FastifyError): CatalogError | undefined {
 
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = error instanceof CatalogError ? error : fromFastify(error as FastifyError);
-  if (!known) {
-    request.log.error({ err: error }, 'internal error');
-    return reply.code(500).send(envelope(500, 'InternalServerError', 'Internal server error'));
-  }
-  if (known.status >= 500) request.log.error({ err: known }, known.message);
-  else request.log.info({ type: known.type, status: known.status }, known.message);
+  // logged once, by the request's own line (http/logging.ts): its cause, type and message
+  if (!known) return reply.code(500).send(envelope(500, 'InternalServerError', 'Internal server error'));
   if (known.retryAfterSeconds !== undefined) reply.header('retry-after', String(known.retryAfterSeconds));
   return reply.code(known.status).send(envelope(known.status, known.type, known.message));
 }

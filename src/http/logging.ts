@@ -8,6 +8,7 @@ import { LogController, type FastifyBaseLogger, type FastifyInstance, type Fasti
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/index.js';
+import { PROBE_PATHS } from './probes.js';
 import { redactString, redactValue } from './redact.js';
 
 export type { PinoLogger };
@@ -42,6 +43,9 @@ export function createLogger(options: LogOptions): PinoLogger {
           return method.apply(this, clean as Parameters<typeof method>);
         },
       },
+      // errors were turned into redacted plain objects by logMethod; pino's own err serializer
+      // would rename their type to "Object"
+      serializers: { err: (value: unknown) => (value instanceof Error ? redactValue(value) : value) },
       formatters: {
         bindings: (bindings) => redactValue(bindings) as Record<string, unknown>,
       },
@@ -66,6 +70,7 @@ export function routeTemplate(request: FastifyRequest): string {
 }
 
 const causes = new WeakMap<FastifyRequest, unknown>();
+const QUIET_ROUTES: ReadonlySet<string> = new Set(Object.values(PROBE_PATHS));
 
 /** Fastify options that put `logger` behind the app and leave request lines to installRequestLogging. */
 export function fastifyLogOptions(logger: PinoLogger | undefined): {
@@ -100,6 +105,9 @@ export function installRequestLogging(app: FastifyInstance): void {
     const cause = causes.get(request);
     if (status >= 500) {
       request.log.error({ ...fields, err: cause }, 'request failed');
+    } else if (QUIET_ROUTES.has(fields.route as string) && status < 400) {
+      // orchestrators probe and scrape every few seconds: at info these would drown the rest
+      request.log.debug(fields, 'request');
     } else if (cause !== undefined) {
       const { type, message } = cause as { type?: unknown; message?: unknown };
       request.log.info({ ...fields, error: typeof type === 'string' ? type : undefined, reason: message }, 'request');

@@ -40,8 +40,16 @@ export class PromMetrics implements Metrics {
     this.histograms.get(name)!.observe(labels, value);
   }
 
+  private readonly scrapeHooks: Array<() => void> = [];
+
+  /** `report` runs before every scrape: gauges read from state (the store's reportGauges) are current. */
+  beforeScrape(report: () => void): void {
+    this.scrapeHooks.push(report);
+  }
+
   /** Prometheus text exposition */
   text(): Promise<string> {
+    for (const report of this.scrapeHooks) report();
     return this.registry.metrics();
   }
 

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { openCatalog } from '../../src/catalog/index.js';
 import { loadSettings } from '../../src/config/index.js';
-import { PromMetrics, buildAdminApp, buildApp, createLogger } from '../../src/http/index.js';
+import { PromMetrics, buildAdminApp, buildApp, createLogger, createTelemetry } from '../../src/http/index.js';
 import { BoundedLabel } from '../../src/http/metrics.js';
 import { MemoryObjectStore, type ObjectStore } from '../../src/objectstore/index.js';
-import { ENGINE_REPORT_TABLES_MAX, METRICS } from '../../src/util/telemetry.js';
+import { ENGINE_REPORT_TABLES_MAX, METRICS, type Telemetry } from '../../src/util/telemetry.js';
 import { outage } from '../http/outage.js';
 
 interface Line {
@@ -21,7 +22,7 @@ interface Line {
   [field: string]: unknown;
 }
 
-async function serve(objects: ObjectStore = new MemoryObjectStore(), level: 'info' | 'debug' = 'info') {
+async function serve(objects: ObjectStore = new MemoryObjectStore(), level: 'info' | 'debug' = 'info', extraRoutes?: (app: FastifyInstance) => void) {
   const warehouseDir = mkdtempSync(join(tmpdir(), 'floe-ops-'));
   const settings = loadSettings({ env: {}, flags: { object_store_url: 'memory://' } });
   const catalog = await openCatalog({ settings, warehouseUrl: `file://${warehouseDir}`, objects });
@@ -30,6 +31,7 @@ async function serve(objects: ObjectStore = new MemoryObjectStore(), level: 'inf
   const metrics = new PromMetrics();
   const lifecycle = { draining: false };
   const app = buildApp({ catalog, log, metrics, lifecycle });
+  extraRoutes?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const admin = buildAdminApp({ catalog, lifecycle, metrics, log, host: '127.0.0.1', allowedHosts: [] });
   await admin.listen({ host: '127.0.0.1', port: 0 });
@@ -74,6 +76,9 @@ test('one line per request: id honoured or generated and echoed, route template,
     const generated = missing.headers.get('x-request-id');
     assert.match(generated ?? '', /^[0-9a-f-]{36}$/, 'an invalid id is replaced by a generated one');
 
+    for (const id of ['trace-0001', generated]) {
+      assert.equal(server.lines.filter((l) => l.requestId === id).length, 1, `exactly one line for request ${id}`);
+    }
     const [first, second] = server.requestLines();
     assert.equal(first!.requestId, 'trace-0001');
     assert.equal(first!.route, '/v1/namespaces');
@@ -110,6 +115,43 @@ test('5xx at error with the cause, counted in floe_http_unavailable_total', asyn
     objects.down = false;
     const text = await (await fetch(server.url + '/metrics')).text();
     assert.match(text, /^floe_http_unavailable_total\{route="\/v1\/namespaces"\} 1$/m);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an unexpected error: 500 to the client, one error line with the cause and its stack', async () => {
+  const server = await serve(new MemoryObjectStore(), 'info', (app) => {
+    app.get('/test/boom', async () => {
+      throw new TypeError('planted bug');
+    });
+  });
+  try {
+    const answer = await server.call('GET', '/test/boom', undefined, { 'x-request-id': 'boom-1' });
+    assert.equal(answer.status, 500);
+    assert.doesNotMatch(answer.text, /planted bug/, 'the cause stays in the log');
+    const lines = server.lines.filter((l) => l.requestId === 'boom-1');
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.equal(lines[0]!.level, 50);
+    assert.equal(lines[0]!.route, '/test/boom');
+    const err = lines[0]!.err as { type: string; message: string; stack: string };
+    assert.equal(err.type, 'TypeError');
+    assert.equal(err.message, 'planted bug');
+    assert.match(err.stack, /observability\.test\.ts/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('probes and scrapes that succeed log at debug, so they do not drown the request log', async () => {
+  const server = await serve();
+  try {
+    assert.equal((await server.call('GET', '/ready')).status, 200);
+    assert.equal((await server.call('GET', '/metrics')).status, 200);
+    assert.deepEqual(server.requestLines(), []);
+    server.lifecycle.draining = true;
+    assert.equal((await server.call('GET', '/ready')).status, 503);
+    assert.equal(server.requestLines().length, 1, 'a failing probe is logged');
   } finally {
     await server.close();
   }
@@ -218,4 +260,31 @@ test('the table label is bounded: tables past ENGINE_REPORT_TABLES_MAX count as 
   for (let i = 0; i < ENGINE_REPORT_TABLES_MAX; i++) assert.equal(label.value(`t${i}`), `t${i}`);
   assert.equal(label.value('one.too.many'), '_other');
   assert.equal(label.value('t0'), 't0', 'tables seen before keep their label');
+});
+
+test('createTelemetry: the pino logger and the prom-client registry behind the Telemetry every layer uses', async () => {
+  const lines: Line[] = [];
+  const metrics = new PromMetrics({ defaults: false });
+  const telemetry: Telemetry = createTelemetry(
+    createLogger({ level: 'info', format: 'json', destination: { write: (text: string) => void lines.push(JSON.parse(text) as Line) } }),
+    metrics,
+  );
+  telemetry.log.child({ component: 'store' }).warn({ url: 's3://AKIA:planted@bucket/x', job: 'gc' }, 'gc failed');
+  assert.deepEqual(
+    { component: lines[0]!.component, url: lines[0]!.url, job: lines[0]!.job, msg: lines[0]!.msg, level: lines[0]!.level },
+    { component: 'store', url: 's3://[redacted]@bucket/x', job: 'gc', msg: 'gc failed', level: 40 },
+  );
+  telemetry.metrics.set('floe_log_head_seq', 7);
+  telemetry.metrics.inc('floe_background_failures_total', { job: 'gc' });
+  telemetry.metrics.observe('floe_commit_batch_size', 3);
+  // gauges read from state are refreshed right before each scrape
+  let queue = 0;
+  metrics.beforeScrape(() => telemetry.metrics.set('floe_purge_queue_length', ++queue));
+  const text = await metrics.text();
+  assert.match(text, /^floe_log_head_seq 7$/m);
+  assert.match(text, /^floe_background_failures_total\{job="gc"\} 1$/m);
+  assert.match(text, /^floe_commit_batch_size_count 1$/m);
+  assert.match(text, /^floe_purge_queue_length 1$/m);
+  assert.match(await metrics.text(), /^floe_purge_queue_length 2$/m);
+  assert.doesNotMatch(text, /^nodejs_/m, 'no process metrics when defaults are off');
 });
