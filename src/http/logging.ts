@@ -39,7 +39,11 @@ export function createLogger(options: LogOptions): PinoLogger {
       hooks: {
         // every argument of every call (fields, message, format arguments) is redacted
         logMethod(args, method) {
-          const clean = args.map((arg: unknown) => (typeof arg === 'string' ? redactString(arg) : redactValue(arg)));
+          const [first, ...rest] = args as unknown[];
+          // log.error(error[, message]) is pino's shorthand for { err: error }: keep that shape
+          const fields = first instanceof Error ? { err: first } : first;
+          if (first instanceof Error && typeof rest[0] !== 'string') rest.unshift(first.message);
+          const clean = [fields, ...rest].map((arg) => (typeof arg === 'string' ? redactString(arg) : redactValue(arg)));
           return method.apply(this, clean as Parameters<typeof method>);
         },
       },

@@ -274,6 +274,13 @@ test('createTelemetry: the pino logger and the prom-client registry behind the T
     { component: lines[0]!.component, url: lines[0]!.url, job: lines[0]!.job, msg: lines[0]!.msg, level: lines[0]!.level },
     { component: 'store', url: 's3://[redacted]@bucket/x', job: 'gc', msg: 'gc failed', level: 40 },
   );
+  telemetry.log.error(new RangeError('bad range at s3://AKIA:planted@bucket/y') as unknown as object, 'with a message');
+  (telemetry.log as unknown as { error(e: Error): void }).error(new Error('alone'));
+  assert.equal((lines[1]!.err as { type: string }).type, 'RangeError');
+  assert.equal((lines[1]!.err as { message: string }).message, 'bad range at s3://[redacted]@bucket/y');
+  assert.equal(lines[1]!.msg, 'with a message');
+  assert.equal(lines[2]!.msg, 'alone');
+  assert.equal((lines[2]!.err as { type: string }).type, 'Error');
   telemetry.metrics.set('floe_log_head_seq', 7);
   telemetry.metrics.inc('floe_background_failures_total', { job: 'gc' });
   telemetry.metrics.observe('floe_commit_batch_size', 3);
