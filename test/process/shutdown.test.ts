@@ -57,6 +57,22 @@ async function partialPost(baseUrl: string, path: string, body: string, sentByte
   return socket;
 }
 
+/** The first group of `pattern` in the banner (stderr), once printed: its lines may come in several chunks. */
+function bannerMatch(proc: FloeProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(proc.stderr());
+      if (match) {
+        proc.child.stderr?.off('data', check);
+        resolve(match[1]!);
+      }
+    };
+    proc.child.stderr?.on('data', check);
+    void proc.exited.then(() => reject(new Error(`exited without ${pattern}:\n${proc.stderr()}`)));
+    check();
+  });
+}
+
 function responseOf(socket: Socket): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
@@ -143,8 +159,7 @@ test('a client stalled mid-body does not hold the process past shutdown_timeout_
 test('draining: the admin port answers /ready 503 and /health 200; a second signal exits at once', { timeout: 120_000 }, async () => {
   const { args } = tempDirs();
   const server = await startFloeServe([...args, '--admin-port', '0'], childEnv({ FLOE_LOG_FORMAT: 'json', FLOE_SHUTDOWN_TIMEOUT_MS: '600000' }));
-  const adminUrl = /admin:\s+(http:\/\/\S+)/.exec(server.stderr())?.[1];
-  assert.ok(adminUrl, server.stderr());
+  const adminUrl = await bannerMatch(server, /admin:\s+(http:\/\/\S+)/);
   assert.equal((await request(adminUrl, 'GET', '/ready')).status, 200);
   const metrics = await fetch(adminUrl + '/metrics');
   assert.equal(metrics.status, 200);
