@@ -49,26 +49,35 @@ function rolesOf(value: unknown): string[] {
   return [];
 }
 
-/** What a jose error says about the token, in words for the client. */
+const MALFORMED = 'the token is not a well-formed signed JWT';
+const CLAIM_REASONS: Readonly<Record<string, string>> = {
+  nbf: 'the token is not valid yet',
+  iat: 'the token is not valid yet',
+  iss: 'the token was not issued by the configured issuer',
+  aud: 'the token is not meant for this catalog (audience)',
+};
+
+/**
+ * What a jose error says about the token, in words for the client, by jose's error code (one
+ * table). `undefined`: not the token's fault (the key set could not be fetched or read).
+ */
+const TOKEN_REASONS: Readonly<Record<string, ((error: { claim?: string }) => string) | undefined>> = {
+  [joseErrors.JWTExpired.code]: () => 'the token has expired',
+  [joseErrors.JWTClaimValidationFailed.code]: ({ claim = '' }) => CLAIM_REASONS[claim] ?? `the token's ${claim} claim is not accepted`,
+  [joseErrors.JOSEAlgNotAllowed.code]: () => `the token's signing algorithm is not accepted (allowed: ${OIDC_ALGORITHMS.join(', ')})`,
+  [joseErrors.JWKSNoMatchingKey.code]: () => 'the token is signed with a key the issuer does not publish',
+  [joseErrors.JWKSMultipleMatchingKeys.code]: () => 'the token is signed with a key the issuer does not publish',
+  [joseErrors.JWSSignatureVerificationFailed.code]: () => 'the token signature does not verify',
+  [joseErrors.JOSENotSupported.code]: () => 'the token uses an unsupported algorithm or key type',
+  [joseErrors.JWKSTimeout.code]: undefined,
+  [joseErrors.JWKSInvalid.code]: undefined,
+};
+
 function reasonOf(error: unknown): string | undefined {
-  if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf' || error.claim === 'iat') return 'the token is not valid yet';
-    if (error.claim === 'iss') return 'the token was not issued by the configured issuer';
-    if (error.claim === 'aud') return 'the token is not meant for this catalog (audience)';
-    return `the token's ${error.claim} claim is not accepted`;
-  }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return `the token's signing algorithm is not accepted (allowed: ${OIDC_ALGORITHMS.join(', ')})`;
-  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) {
-    return 'the token is signed with a key the issuer does not publish';
-  }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
-  if (error instanceof joseErrors.JOSENotSupported) return 'the token uses an unsupported algorithm or key type';
-  if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JOSEError) {
-    if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return undefined;
-    return 'the token is not a well-formed signed JWT';
-  }
-  return undefined;
+  if (!(error instanceof joseErrors.JOSEError)) return undefined;
+  // every other jose error is about the token's form
+  if (!(error.code in TOKEN_REASONS)) return MALFORMED;
+  return TOKEN_REASONS[error.code]?.(error as { claim?: string });
 }
 
 export class OidcAuthenticator implements Authenticator {
