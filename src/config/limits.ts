@@ -335,10 +335,13 @@ export const OIDC_DISCOVERY_RETRY_MS = 5_000;
  * so raising it later keeps old secrets valid.
  */
 export const SECRET_SCRYPT_N = 2 ** 15;
+/** scrypt's block size: 8 is the standard choice, and with N sets the memory per check */
 export const SECRET_SCRYPT_R = 8;
+/** scrypt's parallelism: 1, so a check holds one pool thread */
 export const SECRET_SCRYPT_P = 1;
-/** the derived key and the salt */
+/** the derived key: 256 bits, more than a guessable secret holds */
 export const SECRET_SCRYPT_KEY_BYTES = 32;
+/** the salt: 128 bits, so equal secrets never hash alike */
 export const SECRET_SCRYPT_SALT_BYTES = 16;
 /** A stored hash asking for more than this N is refused (a check must not take the server's memory). */
 export const SECRET_SCRYPT_N_MAX = 2 ** 20;
