@@ -52,6 +52,7 @@ export async function verifySecret(secret: string, hash: string | undefined): Pr
     return false;
   }
   const expected = Buffer.from(parts[5]!, 'base64url');
+  if (expected.length < 16 || expected.length > 64) return false;
   const actual = await derive(secret, Buffer.from(parts[4]!, 'base64url'), n, r, p, expected.length);
   return timingSafeEqual(actual, expected) && hash !== undefined;
 }
