@@ -111,6 +111,7 @@ export class BuiltinAuthority implements Authenticator {
           algorithms: [...SIGNING_ALGORITHMS],
           clockTolerance: BUILTIN_TOKEN_CLOCK_SKEW_S,
           requiredClaims: ['exp', 'sub', 'client_id'],
+          typ: 'at+jwt',
           currentDate: new Date(this.nowS() * 1000),
         },
       ));

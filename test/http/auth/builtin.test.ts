@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createPrincipal, deletePrincipal, rotateSigningKey } from '../../../src/catalog/index.js';
 import { TOKEN_FAILURES_PER_CLIENT_MAX } from '../../../src/config/index.js';
-import { BuiltinAuthority } from '../../../src/http/index.js';
+import { BuiltinAuthority, OidcAuthenticator } from '../../../src/http/index.js';
 import { assertContractAfterAll, startServer, type TestServer } from '../harness.js';
+import { AUDIENCE, startProvider } from './provider.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -230,4 +231,25 @@ test('CLI: a taken name and an unknown principal are refused with exit 1', async
   assert.match(missing.stderr, /no principal nobody/);
   const bad = await floe(['principal', 'create', 'a:b', '--storage', storage]);
   assert.equal(bad.code, 1);
+});
+
+test('mode builtin,oidc: tokens of the catalog and of the identity provider are both accepted', async () => {
+  const provider = await startProvider();
+  const both = await startServer({
+    storage,
+    auth: { builtin: {}, authenticator: new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub' }), metricsRequireAuth: true },
+  });
+  try {
+    const ours = await accessToken(both, admin.credential);
+    const theirs = await provider.token('spark');
+    for (const token of [ours, theirs]) {
+      assert.equal((await both.request('GET', '/v1/namespaces', undefined, { authorization: `Bearer ${token}` })).status, 200);
+    }
+    const forged = await both.request('GET', '/v1/namespaces', undefined, { authorization: `Bearer ${ours.slice(0, -4)}AAAA` });
+    assert.equal(forged.status, 401);
+    assert.match(forged.text, /signature does not verify/);
+  } finally {
+    await both.close();
+    await provider.close();
+  }
 });
