@@ -115,6 +115,7 @@ export function buildProgram(): Command {
             `log chain:       ${report.chain}`,
             `entities:        ${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views, ${c.pendingPurges} pending purges, ${c.idempotencyRecords} idempotency records`,
             encryptionLine(report.encryption),
+            `principals:      ${report.principals.count} (signing key ${report.principals.activeSigningKey ?? 'none'}, ${report.principals.retiredSigningKeys} retired)`,
           ].join('\n') + '\n',
         );
       } catch (error) {

@@ -231,6 +231,9 @@ test('CLI: a taken name and an unknown principal are refused with exit 1', async
   assert.match(missing.stderr, /no principal nobody/);
   const bad = await floe(['principal', 'create', 'a:b', '--storage', storage]);
   assert.equal(bad.code, 1);
+  const status = await floe(['status', '--storage', storage, '--json']);
+  const { principals } = JSON.parse(status.stdout) as { principals: { count: number; activeSigningKey?: string; retiredSigningKeys: number } };
+  assert.deepEqual([principals.count, principals.activeSigningKey, principals.retiredSigningKeys], [2, [...server.catalog.store.state.signingKeys.values()].find((k) => k.notAfterMs === undefined)?.kid, 1]);
 });
 
 test('mode builtin,oidc: tokens of the catalog and of the identity provider are both accepted', async () => {
