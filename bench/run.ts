@@ -21,12 +21,14 @@ interface Server {
 
 async function startServer(storage: string, warehouse: string): Promise<Server> {
   const child = spawn(process.execPath, ['bin/floe.js', 'serve', '--storage', storage, '--warehouse', warehouse, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // the banner is on stderr (stdout is the JSON log stream, not wanted here)
+    child.stderr!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
+      process.stderr.write(chunk);
       const match = /serving at (http:\/\/\S+)/.exec(out);
       if (match) resolve(new URL(match[1]!));
     });

@@ -25,7 +25,8 @@ trap cleanup EXIT
 $FLOE restore --input "$ARCHIVE" --storage "$DRILL" --json
 $FLOE status --storage "$DRILL"          # same counts, head = backup seq, restoredFrom set
 
-$FLOE serve --storage "$DRILL" --warehouse "$WAREHOUSE" --port "$PORT" &
+# request lines would bury the drill's own output: only warnings and errors are logged
+$FLOE serve --storage "$DRILL" --warehouse "$WAREHOUSE" --port "$PORT" --log-level warn &
 SERVER=$!
 # the server needs a moment to open the catalog: poll until it answers (or has exited)
 for _ in $(seq 1 150); do

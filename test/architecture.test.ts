@@ -10,29 +10,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 const LAYERS = ['util', 'config', 'objectstore', 'store', 'iceberg', 'catalog', 'http', 'cli'];
 const SRC = resolve('src');
 
-/**
- * Imports that enter another folder past its index.ts, in folders other helpers are
- * refactoring while this test lands. Each entry is one such import today; the list only
- * shrinks (an entry that no longer exists fails the test), and is emptied after the merge.
- */
-const INDEX_BYPASS_ALLOWED: readonly string[] = [
-  'http/app.ts -> config/limits.ts',
-  'http/app.ts -> http/routes/config.ts',
-  'http/app.ts -> http/routes/namespaces.ts',
-  'http/app.ts -> http/routes/planning.ts',
-  'http/app.ts -> http/routes/probes.ts',
-  'http/app.ts -> http/routes/register.ts',
-  'http/app.ts -> http/routes/tables.ts',
-  'http/app.ts -> http/routes/transactions.ts',
-  'http/app.ts -> http/routes/views.ts',
-  'http/app.ts -> util/version.ts',
-  'http/index.ts -> http/routes/probes.ts',
-];
-
-/** File-level import cycles that exist today outside store/ and objectstore/; emptied after the merge. */
-const IMPORT_CYCLES_ALLOWED: readonly string[] = [
-];
-
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
@@ -95,10 +72,7 @@ test('a folder is entered through its index.ts (a subfolder may use its parents\
       bypassing.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
     }
   }
-  const unexpected = bypassing.filter((b) => !INDEX_BYPASS_ALLOWED.includes(b));
-  assert.deepEqual(unexpected, [], 'import these through the folder\'s index.ts');
-  const stale = INDEX_BYPASS_ALLOWED.filter((b) => !bypassing.includes(b));
-  assert.deepEqual(stale, [], 'fixed: remove these from INDEX_BYPASS_ALLOWED');
+  assert.deepEqual(bypassing, [], 'import these through the folder\'s index.ts');
 });
 
 test('no file-level import cycles', () => {
@@ -131,10 +105,7 @@ test('no file-level import cycles', () => {
     if (component.length > 1) cycles.push(component.sort().join(', '));
   };
   for (const file of GRAPH.keys()) if (!order.has(file)) visit(file);
-  const unexpected = cycles.filter((c) => !IMPORT_CYCLES_ALLOWED.includes(c));
-  assert.deepEqual(unexpected, [], 'import cycles');
-  const stale = IMPORT_CYCLES_ALLOWED.filter((c) => !cycles.includes(c));
-  assert.deepEqual(stale, [], 'fixed: remove these from IMPORT_CYCLES_ALLOWED');
+  assert.deepEqual(cycles, [], 'import cycles');
 });
 
 test('the pure iceberg layer touches no I/O, clock or randomness', () => {

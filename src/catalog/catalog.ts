@@ -1,7 +1,7 @@
 // Opens everything the catalog service needs from the settings: the object store under the
 // storage URL, the commit-log store on it, and the warehouse.
 import { splitAllowedLocations, type Settings } from '../config/index.js';
-import { joinUrl, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
+import { InstrumentedObjectStore, joinUrl, openObjectStore, parseStorageUrl, type ObjectStore } from '../objectstore/index.js';
 import { CatalogStore, openKeyProvider } from '../store/index.js';
 import { cryptoRng, silentTelemetry, systemClock, type Clock, type Rng, type Telemetry } from '../util/index.js';
 import type { CatalogContext } from './context.js';
@@ -42,7 +42,9 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   });
   // key configuration errors come before anything is opened
   const encryption = openKeyProvider(settings.encryption);
-  const objects = options.objects ?? openObjectStore(settings.storage.object_store_url, settings.storage);
+  const opened = options.objects ?? openObjectStore(settings.storage.object_store_url, settings.storage);
+  // the catalog log's requests are counted by backend, operation and outcome when someone listens
+  const objects = options.telemetry ? new InstrumentedObjectStore(opened, telemetry.metrics) : opened;
   if (options.checkObjects) {
     try {
       await options.checkObjects(objects);
@@ -60,6 +62,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
     consistency: settings.catalog.consistency,
     maxStalenessMs: settings.catalog.max_staleness_ms,
     encryption,
+    telemetry,
   });
 
   const catalog: Catalog = {

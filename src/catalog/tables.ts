@@ -213,8 +213,13 @@ export const tableExistsOperation = (id: Identifier): Operation =>
   read(async (ctx, req) => noop({ kind: 'empty', status: (await tableExists(ctx, id, req.consistency)) ? 204 : 404 }));
 
 /** POST …/metrics: accepted (and not kept) for an existing table. */
-export const reportMetrics = (id: Identifier): Operation =>
-  read(async (ctx, req) => ((await tableExists(ctx, id, req.consistency)) ? noop(EMPTY) : reject(errors.noSuchTable(id))));
+/** An engine's ScanReport or CommitReport: accepted (and handed to `accept`) for a table that exists. */
+export const reportMetrics = (id: Identifier, accept: () => void = () => undefined): Operation =>
+  read(async (ctx, req) => {
+    if (!(await tableExists(ctx, id, req.consistency))) return reject(errors.noSuchTable(id));
+    accept();
+    return noop(EMPTY);
+  });
 
 interface CreateBody {
   name: string;

@@ -2,6 +2,7 @@
 // way to end with an actionable line and the right exit code.
 import { loadSettings, type Settings } from '../config/index.js';
 import { describeProblem } from './problems.js';
+import { redactString } from '../http/index.js';
 
 export interface CommonFlags {
   storage?: string;
@@ -24,6 +25,7 @@ export function settingsFrom(flags: CommonFlags, extra: Record<string, string | 
 
 export function fail(error: unknown): never {
   const problem = describeProblem(error);
-  process.stderr.write(`floe: ${problem.message}\n`);
+  // a bad URL is echoed back: never with the credentials it may carry
+  process.stderr.write(`floe: ${redactString(problem.message)}\n`);
   process.exit(problem.exitCode);
 }

@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Settings } from '../config/index.js';
 import { fail, settingsFrom, type CommonFlags } from './common.js';
-import { serve } from './serve.js';
+import { runServe } from './serve.js';
 import { status } from './status.js';
 import { encryptionLine, registerKeyCommands } from './keys-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
@@ -14,6 +14,9 @@ interface ServeFlags {
   warehouse?: string;
   host?: string;
   port?: string;
+  adminPort?: string;
+  logLevel?: string;
+  logFormat?: string;
   init?: boolean;
   authMode?: string;
   tlsCert?: string;
@@ -44,6 +47,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--warehouse <url>', 'where table metadata is written (env FLOE_WAREHOUSE)'))
     .addOption(new Option('--host <host>', 'interface to listen on (env FLOE_HOST; default 127.0.0.1)'))
     .addOption(new Option('--port <port>', 'port to listen on (env FLOE_PORT; default 8181)'))
+    .addOption(new Option('--admin-port <port>', 'also serve /health, /ready and /metrics on this port (env FLOE_ADMIN_PORT)'))
+    .addOption(new Option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (env FLOE_LOG_LEVEL; default info)'))
+    .addOption(new Option('--log-format <format>', 'json or pretty (env FLOE_LOG_FORMAT; default pretty on a terminal, json otherwise)'))
     .addOption(configOption())
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS with --tls-key; re-read on SIGHUP (env FLOE_TLS_CERT)'))
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert (env FLOE_TLS_KEY)'))
@@ -57,6 +63,9 @@ export function buildProgram(): Command {
           warehouse: flags.warehouse,
           host: flags.host,
           port: flags.port,
+          admin_port: flags.adminPort,
+          log_level: flags.logLevel,
+          log_format: flags.logFormat,
           mode: flags.authMode,
           tls_cert: flags.tlsCert,
           tls_key: flags.tlsKey,
@@ -67,20 +76,7 @@ export function buildProgram(): Command {
         fail(error);
       }
       try {
-        const handle = await serve(settings, (line) => process.stdout.write(line + '\n'), { init: flags.init });
-        const stop = () => {
-          void handle.close().finally(() => process.exit(0));
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-        process.on('SIGHUP', () => {
-          try {
-            if (handle.reloadTls()) process.stdout.write('floe: TLS certificate and key re-read\n');
-          } catch (error) {
-            // the old pair keeps serving: a half-written renewal must not take the server down
-            process.stderr.write(`floe: TLS reload failed, still serving the previous certificate: ${(error as Error).message}\n`);
-          }
-        });
+        await runServe(settings, { init: flags.init });
       } catch (error) {
         fail(error);
       }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { closestName } from '../util/index.js';
-import { settingsSchema, type Settings } from './settings.js';
+import { LOG_LEVELS, settingsSchema, type Settings } from './settings.js';
 
 type KeyType = 'string' | 'int' | 'boolean';
 interface KeyInfo {
@@ -68,6 +68,10 @@ export const CONFIG_KEYS: KeyInfo[] = [
   key('server', 'allowed_hosts', 'string', 'comma-separated host names, e.g. floe.internal,catalog.example.com'),
   key('server', 'tls_cert', 'string', 'a PEM certificate (chain) file, e.g. /etc/floe/tls.crt'),
   key('server', 'tls_key', 'string', 'the PEM private key file of tls_cert, e.g. /etc/floe/tls.key'),
+  key('server', 'log_level', 'string', LOG_LEVELS.join(', ')),
+  key('server', 'log_format', 'string', 'json or pretty (default: pretty on a terminal, json otherwise)'),
+  key('server', 'admin_port', 'int', 'an integer from 0 to 65535 (a listener for /health, /ready and /metrics)'),
+  key('server', 'shutdown_timeout_ms', 'int', 'an integer from 0 to 600000'),
   key('catalog', 'checkpoint_interval', 'int', 'an integer from 1 to 1000000'),
   key('catalog', 'consistency', 'string', 'linearizable or bounded'),
   key('catalog', 'max_staleness_ms', 'int', 'an integer from 0 to 3600000'),
@@ -79,7 +83,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
 ];
 
 /** FLOE_ variables that are not config keys; the prefixes are the test and tooling harnesses'. */
-const OTHER_ENV = ['FLOE_CONFIG', 'FLOE_LOG_LEVEL'];
+const OTHER_ENV = ['FLOE_CONFIG'];
 const TOOLING_ENV_PREFIXES = ['FLOE_TEST_', 'FLOE_SIM_', 'FLOE_RGW_', 'FLOE_BENCH_'];
 const SECTIONS = ['storage', 'server', 'catalog', 'backup', 'encryption', 'auth'] as const;
 

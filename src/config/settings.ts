@@ -27,6 +27,13 @@ const isoDuration = z.string().superRefine((value, ctx) => {
   if (ms === undefined || ms <= 0) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a positive ISO-8601 duration` });
 });
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
+/** below Kubernetes' default 30 s termination grace, so we exit before being killed */
+export const SHUTDOWN_TIMEOUT_MS_DEFAULT = 20_000;
+
 export const storageSchema = z.object({
   object_store_url: locationUrl,
   aws_region: z.string().min(1).optional(),
@@ -72,6 +79,13 @@ export const serverSchema = z.object({
   tls_cert: z.string().min(1).optional(),
   /** PEM private key file of tls_cert (never printed) */
   tls_key: z.string().min(1).optional(),
+  log_level: z.enum(LOG_LEVELS).default('info'),
+  /** absent: pretty on a terminal, JSON otherwise (decided where stdout is known) */
+  log_format: z.enum(LOG_FORMATS).optional(),
+  /** a second listener with /health, /ready and /metrics only (kept off the public port) */
+  admin_port: z.number().int().min(0).max(65535).optional(),
+  /** after SIGTERM, how long in-flight requests may take before their connections are closed */
+  shutdown_timeout_ms: z.number().int().min(0).max(600_000).default(SHUTDOWN_TIMEOUT_MS_DEFAULT),
 });
 
 export const catalogSchema = z.object({

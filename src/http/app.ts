@@ -7,29 +7,30 @@ import { CatalogError, errors, parseIsoDurationMs, type Catalog } from '../catal
 import {
   CONNECTION_IDLE_TIMEOUT_MS, HTTP_CONNECTIONS_MAX, KEEP_ALIVE_TIMEOUT_MS, REQUEST_BODY_BYTES_MAX, REQUEST_HEADERS_BYTES_MAX,
   REQUEST_HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_CHECK_INTERVAL_MS, REQUEST_TIMEOUT_MS, REQUEST_URL_BYTES_MAX,
-} from '../config/limits.js';
+} from '../config/index.js';
 import { answerClientError } from './client-errors.js';
-import { FLOE_VERSION } from '../util/version.js';
+import { FLOE_VERSION } from '../util/index.js';
 import { sendError } from './error-envelope.js';
 import { checkHost, hostAllowList } from './host-check.js';
 import { registerBodyParsers } from './media-type.js';
 import { Router } from './router.js';
 import { IdempotencyGate } from './idempotency.js';
-import { configRoutes } from './routes/config.js';
-import { namespaceRoutes } from './routes/namespaces.js';
-import { tableRoutes } from './routes/tables.js';
-import { viewsRoutes } from './routes/views.js';
-import { registerRoutes } from './routes/register.js';
-import { transactionRoutes } from './routes/transactions.js';
-import { planningRoutes } from './routes/planning.js';
-import { probeRoutes, type Lifecycle } from './routes/probes.js';
+import {
+  configRoutes, namespaceRoutes, planningRoutes, probeRoutes, registerRoutes, tableRoutes, transactionRoutes, viewsRoutes, type Lifecycle,
+} from './routes/index.js';
 import { registerAuth, type AuthOptions } from './auth/index.js';
+import { fastifyLogOptions, installRequestLogging, type PinoLogger } from './logging.js';
+import { installHttpMetrics, metricsRoute, type PromMetrics } from './metrics.js';
+import { closeConnectionsWhenDraining } from './shutdown.js';
 
 export interface AppOptions {
   catalog: Catalog;
   /** ISO-8601 duration advertised as idempotency-key-lifetime (default PT30M) */
   idempotencyKeyLifetime?: string;
-  logger?: boolean | { level: string };
+  /** where log lines go (serve's pino logger); absent: nowhere */
+  log?: PinoLogger;
+  /** request metrics and GET /metrics (serve's registry); absent: none */
+  metrics?: PromMetrics;
   /** set by the server's owner when shutdown begins: /ready then answers 503 */
   lifecycle?: Lifecycle;
   /** the address the server listens on: bound to loopback, only loopback Host names are answered */
@@ -75,10 +76,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestTimeout: bounds.requestTimeoutMs,
     connectionsCheckingInterval: bounds.timeoutCheckIntervalMs,
   };
-  const app = Fastify({
-    logger: options.logger ?? false,
+  const app: FastifyInstance = Fastify({
+    ...fastifyLogOptions(options.log),
     bodyLimit: REQUEST_BODY_BYTES_MAX,
-    // request logs are at info level: serve runs at warn unless FLOE_LOG_LEVEL says otherwise
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: true },
     // Fastify's default of 0 turns Node's own request timeout off: slow bodies never timed out
     requestTimeout: bounds.requestTimeoutMs,
@@ -91,6 +91,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // the router's own errors: bad percent-encoding (400), a path parameter over its length (414)
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
+  installRequestLogging(app);
+  if (options.metrics) installHttpMetrics(app, options.metrics);
+  if (options.lifecycle) closeConnectionsWhenDraining(app, options.lifecycle);
   // operators and support tickets can tell which build answered
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('server', `floe/${FLOE_VERSION}`);
@@ -124,6 +127,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   transactionRoutes(router);
   planningRoutes(router);
   probeRoutes(app, options.catalog, options.lifecycle ?? { draining: false });
+  if (options.metrics) metricsRoute(app, options.metrics);
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   const notFound = (request: FastifyRequest, reply: FastifyReply) => {

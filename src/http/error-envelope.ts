@@ -2,6 +2,7 @@
 // {"error":{message,type,code}} with the status declared in catalog/errors.ts.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogError, errors, NotAuthorizedError } from '../catalog/index.js';
+import { noteCause } from './logging.js';
 
 export interface ErrorEnvelope {
   error: { message: string; type: string; code: number };
@@ -33,13 +34,12 @@ function fromFastify(error: FastifyError): CatalogError | undefined {
 
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = error instanceof CatalogError ? error : fromFastify(error as FastifyError);
+  // logged once, by the request's own line (http/logging.ts): its cause, type and message
+  noteCause(request, error);
   if (!known) {
-    request.log.error({ err: error }, 'internal error');
     const internal = errors.internal();
     return reply.code(internal.status).send(envelope(internal.status, internal.type, internal.message));
   }
-  if (known.status >= 500) request.log.error({ err: known }, known.message);
-  else request.log.info({ type: known.type, status: known.status }, known.message);
   if (known instanceof NotAuthorizedError) reply.header('www-authenticate', known.challenge);
   if (known.retryAfterSeconds !== undefined) reply.header('retry-after', String(known.retryAfterSeconds));
   return reply.code(known.status).send(envelope(known.status, known.type, known.message));

@@ -1,7 +1,7 @@
-// Builds the RequestContext of one request, once, from its headers: the request id (the
-// client's x-request-id when it is a sane token, else a new one), the Idempotency-Key with
-// the request's fingerprint, the read consistency asked for, and a logger bound to the id.
-import { createHash, randomUUID } from 'node:crypto';
+// Builds the RequestContext of one request, once, from its headers: the request id (Fastify's
+// request.id, the client's x-request-id when it is a sane token), the Idempotency-Key with the
+// request's fingerprint, the read consistency asked for, and the request's logger.
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { errors, type IdempotencyRequest, type RequestContext } from '../catalog/index.js';
 import { principalOf } from './auth/index.js';
@@ -9,17 +9,9 @@ import { CONSISTENCY_HEADER, parseConsistency } from '../store/index.js';
 import type { Logger } from '../util/index.js';
 import { stringifyJson } from '../util/index.js';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
-/** printable, no spaces or quotes: safe to echo in a header and to log */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-
-export function requestIdOf(request: FastifyRequest): string {
-  const given = first(request.headers[REQUEST_ID_HEADER]);
-  return given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-}
 
 /** The Idempotency-Key of a request that honours one (throws 400 for a malformed key). */
 function idempotencyOf(request: FastifyRequest): IdempotencyRequest | undefined {
@@ -37,13 +29,14 @@ export interface RequestContextOptions {
   requestTimeoutMs: number;
 }
 
-export function requestContext(request: FastifyRequest, requestId: string, options: RequestContextOptions): RequestContext {
+/** `request.id` is the request id: Fastify's genReqId (http/logging.ts) took the client's or made one. */
+export function requestContext(request: FastifyRequest, options: RequestContextOptions): RequestContext {
   const idempotency = options.honoursIdempotencyKey ? idempotencyOf(request) : undefined;
   const consistency = parseConsistency(request.headers[CONSISTENCY_HEADER]);
-  // Fastify's logger is pino: the same methods and child()
-  const log = (request.log as unknown as Logger).child({ requestId });
+  // Fastify's logger is pino, already bound to the request id: the same methods and child()
+  const log = request.log as unknown as Logger;
   return {
-    requestId,
+    requestId: request.id,
     principal: principalOf(request),
     ...(idempotency && { idempotency }),
     ...(consistency && { consistency }),

@@ -7,7 +7,7 @@ import { runOperation, type Catalog, type Operation } from '../catalog/index.js'
 import type { IdempotencyGate } from './idempotency.js';
 import { assertJsonBody } from './media-type.js';
 import { sendAnswer } from './reply.js';
-import { REQUEST_ID_HEADER, requestContext, requestIdOf } from './request-context.js';
+import { requestContext } from './request-context.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'DELETE';
 
@@ -49,10 +49,8 @@ export class Router {
       url: path,
       exposeHeadRoute: false,
       handler: async (request, reply) => {
-        const requestId = requestIdOf(request);
-        reply.header(REQUEST_ID_HEADER, requestId);
         assertJsonBody(request);
-        const req = requestContext(request, requestId, { honoursIdempotencyKey: honoursKey, requestTimeoutMs });
+        const req = requestContext(request, { honoursIdempotencyKey: honoursKey, requestTimeoutMs });
         const run = () => runOperation(catalog, req, route(request), { idempotencyLifetimeMs });
         const answer = req.idempotency ? await gate.run(req.idempotency.key, run) : await run();
         return sendAnswer(request, reply, answer);

@@ -243,6 +243,8 @@ export class CatalogStore {
     if (Number.isFinite(this.checkpoints.lastAtMs)) {
       metrics.set('floe_checkpoint_age_seconds', Math.max(0, nowMs - this.checkpoints.lastAtMs) / 1000);
     }
+    // purges recorded in the log and not yet done: by any replica, so every replica reports the same
+    metrics.set('floe_purge_queue_length', this.state.purges.size);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------

@@ -23,6 +23,10 @@ interface MetricSpec {
 }
 
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+/** engine-side work (planning, a commit with its retries) takes longer than a catalog request */
+const ENGINE_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] as const;
+/** distinct `table` label values of the floe_engine_* metrics per process (label cardinality bound) */
+export const ENGINE_REPORT_TABLES_MAX = 200;
 
 /** Every metric Floe exports, by its full name. */
 export const METRICS = {
@@ -53,6 +57,25 @@ export const METRICS = {
     kind: 'histogram', help: 'Object store request latency by backend and operation', labels: ['backend', 'operation'], buckets: SECONDS,
   },
   floe_idempotent_replays_total: { kind: 'counter', help: 'Requests answered from a recorded Idempotency-Key outcome', labels: [] },
+  // Engine reports (POST .../tables/{table}/metrics). `table` is namespace.table, bounded by
+  // ENGINE_REPORT_TABLES_MAX distinct values per process; later tables count under "_other".
+  floe_engine_scan_reports_total: { kind: 'counter', help: 'ScanReports received from engines, by table', labels: ['table'] },
+  floe_engine_scan_planning_duration_seconds: {
+    kind: 'histogram', help: 'Scan planning time engines reported (total-planning-duration), by table', labels: ['table'], buckets: ENGINE_SECONDS,
+  },
+  floe_engine_scan_result_data_files_total: { kind: 'counter', help: 'Data files engines reported their scans selected (result-data-files), by table', labels: ['table'] },
+  floe_engine_scan_result_delete_files_total: { kind: 'counter', help: 'Delete files engines reported their scans selected (result-delete-files), by table', labels: ['table'] },
+  floe_engine_scan_file_bytes_total: { kind: 'counter', help: 'Bytes of data files engines reported their scans selected (total-file-size-bytes), by table', labels: ['table'] },
+  floe_engine_commit_reports_total: { kind: 'counter', help: 'CommitReports received from engines, by table and operation', labels: ['table', 'operation'] },
+  floe_engine_commit_duration_seconds: {
+    kind: 'histogram', help: 'Commit time engines reported (total-duration, retries included), by table', labels: ['table'], buckets: ENGINE_SECONDS,
+  },
+  floe_engine_commit_attempts_total: { kind: 'counter', help: 'Commit attempts engines reported (attempts; above the report count means retries), by table', labels: ['table'] },
+  floe_engine_commit_added_data_files_total: { kind: 'counter', help: 'Data files engines reported adding (added-data-files), by table', labels: ['table'] },
+  floe_engine_commit_removed_data_files_total: { kind: 'counter', help: 'Data files engines reported removing (removed-data-files), by table', labels: ['table'] },
+  floe_engine_commit_added_records_total: { kind: 'counter', help: 'Records engines reported adding (added-records), by table', labels: ['table'] },
+  floe_engine_commit_removed_records_total: { kind: 'counter', help: 'Records engines reported removing (removed-records), by table', labels: ['table'] },
+  floe_engine_commit_added_bytes_total: { kind: 'counter', help: 'Bytes of files engines reported adding (added-files-size-bytes), by table', labels: ['table'] },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;

@@ -27,9 +27,10 @@ function serve(args: string[], env: Record<string, string>, bannerEnd: RegExp) {
   });
   let out = '';
   let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  // the human banner is on stderr; stdout carries JSON log lines
+  child.stdout.on('data', (c: Buffer) => (err += c.toString()));
   const started = new Promise<{ banner: string; url: string }>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       out += c.toString();
       const url = /serving at (\S+)/.exec(out)?.[1];
       if (url && bannerEnd.test(out)) resolve({ banner: out, url });

@@ -65,7 +65,8 @@ async function startServe(root: string, warehouse: string) {
   const child = spawn(process.execPath, [...ENTRY, 'serve', '--storage', `file://${root}`, '--warehouse', `file://${warehouse}`, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (c: Buffer) => {
+    // the banner is on stderr: stdout is the JSON log stream
+    child.stderr.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /serving at (\S+)/.exec(out);
       if (m) resolve(m[1]!);
@@ -116,7 +117,7 @@ test('two serve processes on one file:// root see each other on the very next re
   assert.match(status.stdout, /1 namespaces, 1 tables/);
 });
 
-/** Starts serve with `args`, returns its banner once it listens (or its exit code and stderr). */
+/** Starts serve with `args`, returns its banner (stderr) once it listens (or its exit code and stderr). */
 /** `bannerEnd`: the last banner line to wait for (the banner's lines may arrive in several chunks). */
 function serveUntilListening(args: string[], env: Record<string, string> = {}, bannerEnd = /warehouse: .*\n/) {
   const child = spawn(process.execPath, [...ENTRY, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
@@ -125,8 +126,8 @@ function serveUntilListening(args: string[], env: Record<string, string> = {}, b
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const started = new Promise<{ listening: true; banner: string } | { listening: false; code: number | null; stderr: string }>((resolve) => {
-    child.stdout.on('data', () => {
-      if (bannerEnd.test(out) && /serving at/.test(out)) setImmediate(() => resolve({ listening: true, banner: out }));
+    child.stderr.on('data', () => {
+      if (bannerEnd.test(err) && /serving at/.test(err)) setImmediate(() => resolve({ listening: true, banner: err }));
     });
     child.once('exit', (code) => resolve({ listening: false, code, stderr: err }));
   });

@@ -48,7 +48,8 @@ async function startServe(root: string, warehouse: string, env: Record<string, s
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (c: Buffer) => {
+    // the banner is on stderr: stdout is the JSON log stream
+    child.stderr.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /serving at (\S+)/.exec(out);
       if (m) resolve(m[1]!);

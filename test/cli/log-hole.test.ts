@@ -39,7 +39,7 @@ test('status and serve refuse a log with a hole, naming the seq and the file', a
     // serve exits before listening: it never answers, so it never acknowledges anything
     const serve = floe(['serve', '--storage', `file://${root}`, '--warehouse', `file://${warehouse}`, '--port', '0']);
     assert.equal(serve.code, 1, serve.stdout + serve.stderr);
-    assert.doesNotMatch(serve.stdout, /serving at/);
+    assert.doesNotMatch(serve.stdout + serve.stderr, /serving at/);
     assert.match(serve.stderr, /hole at seq 4\b/);
     assert.ok(serve.stderr.includes(hole), serve.stderr);
     assert.equal(existsSync(hole), false, 'nothing was written into the hole');

@@ -28,11 +28,12 @@ function serveOnce(storage: string): Promise<Outcome> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--storage', storage, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-    if (/warehouse: /.test(stdout)) child.kill('SIGTERM');
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  // the banner is on stderr: stdout is the JSON log stream
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (/warehouse: /.test(stderr)) child.kill('SIGTERM');
   });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
@@ -46,11 +47,11 @@ test('serve on gs://: creates only in an empty prefix, refuses foreign objects a
   assert.equal((await bucket.head('foreign/catalog.json')).kind, 'notFound');
 
   run = await serveOnce(`gs://${BUCKET}/team/cat`);
-  assert.match(run.stdout, /created a new catalog \S+/, run.stderr);
-  const id = /created a new catalog (\S+)/.exec(run.stdout)![1]!;
+  assert.match(run.stderr, /created a new catalog \S+/, run.stderr);
+  const id = /created a new catalog (\S+)/.exec(run.stderr)![1]!;
 
   run = await serveOnce(`gs://${BUCKET}/team/cat`);
-  assert.match(run.stdout, new RegExp(`opened catalog ${id} \\(created `), run.stderr);
+  assert.match(run.stderr, new RegExp(`opened catalog ${id} \\(created `), run.stderr);
 
   run = await serveOnce(`gs://${BUCKET}/team/cat/warehouse/scratch`);
   assert.equal(run.code, 2, run.stderr);

@@ -8,7 +8,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const markdownIn = (dir: string): string[] =>
+  readdirSync(join(REPO, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? markdownIn(join(dir, entry.name)) : entry.name.endsWith('.md') ? [join(dir, entry.name)] : [],
+  );
+// docs/design/ included: the design notes must stand without ../shared beside the clone
+const DOCS = ['README.md', ...markdownIn('docs')];
 
 /** Markdown links and images outside code spans and fenced blocks: [text](target). */
 function links(markdown: string): string[] {

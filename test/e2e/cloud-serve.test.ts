@@ -86,7 +86,7 @@ function assertCleanFailure(result: RunResult, message: RegExp, secrets: string[
   assert.equal(lines.length, 1, `expected exactly one line on stderr:\n${output}`);
   assert.match(lines[0]!, message);
   assert.doesNotMatch(result.stderr, /^\s+at /m, `stack trace on stderr:\n${output}`);
-  assert.doesNotMatch(result.stdout, /serving at/, output);
+  assert.doesNotMatch(result.stdout + result.stderr, /serving at/, output);
   for (const secret of secrets) {
     assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `a credential was printed:\n${output}`);
   }

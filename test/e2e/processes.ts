@@ -1,6 +1,7 @@
 // Real `floe` child processes for end-to-end tests: spawned from source (tsx), with an
 // environment built from scratch (no FLOE_/AWS_/AZURE_ variables leak in from the test
-// runner's own environment), stdout/stderr captured, "serving at" awaited, stopped by pid.
+// runner's own environment), stdout/stderr captured, "serving at" awaited (the human banner is
+// on stderr; stdout holds the JSON log lines), stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { jsonRequest } from '../http/client.js';
@@ -95,7 +96,7 @@ export async function startFloeServe(args: string[], env: NodeJS.ProcessEnv): Pr
   const proc = spawnFloe(['serve', ...args], env);
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
-      const match = SERVING.exec(proc.stdout());
+      const match = SERVING.exec(proc.stderr());
       if (match) {
         cleanup();
         resolve(match[1]!);
@@ -112,9 +113,9 @@ export async function startFloeServe(args: string[], env: NodeJS.ProcessEnv): Pr
     }, READY_WAIT_MS_MAX);
     const cleanup = () => {
       clearTimeout(timer);
-      proc.child.stdout?.off('data', check);
+      proc.child.stderr?.off('data', check);
     };
-    proc.child.stdout?.on('data', check);
+    proc.child.stderr?.on('data', check);
     void proc.exited.then(onExit);
     check();
   });

@@ -28,7 +28,8 @@ function spawnServe(storage: string, warehouse: string, env: NodeJS.ProcessEnv =
   });
   const url = new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // the banner is on stderr: stdout is the JSON log stream
+    child.stderr!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /serving at (http:\/\/\S+)/.exec(out);
       if (match) resolve(match[1]!);

@@ -9,6 +9,7 @@ import {
   TOKEN_FAILURE_WINDOW_MS, TOKEN_FAILURES_PER_ADDRESS_MAX, TOKEN_FAILURES_PER_CLIENT_MAX, TOKEN_SECRET_CHECKS_IN_FLIGHT_MAX,
 } from '../../config/index.js';
 import type { CatalogStore, PrincipalRecord } from '../../store/index.js';
+import { noteCause } from '../logging.js';
 import { formBodyOf } from '../media-type.js';
 import type { BuiltinAuthority } from './builtin.js';
 import { FailureLimiter } from './rate-limit.js';
@@ -103,8 +104,8 @@ export function registerTokenEndpoint(app: FastifyInstance, { store, authority }
     if (!ok || !record) {
       limiter.fail(pairKey);
       limiter.fail(addressKey);
-      // the client id helps the operator see a brute force; the secret is never logged
-      request.log.warn({ clientId: clientId.slice(0, 128) }, 'token request refused: unknown client or wrong secret');
+      // on the request's log line: the client id helps the operator see a brute force; the secret is never logged
+      noteCause(request, { type: 'invalid_client', message: `token request refused: unknown client or wrong secret (client id ${JSON.stringify(clientId.slice(0, 128))})` });
       throw new OAuthFailure(401, 'invalid_client', 'unknown client or wrong secret', basic ? { 'www-authenticate': 'Basic realm="floe"' } : {});
     }
     limiter.forget(pairKey);

@@ -2,6 +2,7 @@
 // drop, rename, metrics.
 import { CatalogError, checkIdentifier, purge, tables } from '../../catalog/index.js';
 import type { Router } from '../router.js';
+import { recordEngineReport } from '../metrics.js';
 import { bodyObject, commitBody, createBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
@@ -54,6 +55,7 @@ export function tableRoutes(router: Router): void {
   router.add('POST', `${TABLE}/metrics`, (request) => {
     const id = idOf(request.params);
     bodyObject(request.body);
-    return tables.reportMetrics(id);
+    // the report counts only once the table is known to exist (no metrics for made-up names)
+    return tables.reportMetrics(id, () => recordEngineReport(request, id));
   }, { idempotent: false });
 }

@@ -62,7 +62,7 @@ test('the verified principal reaches the RequestContext: sub and the roles claim
   const seen: RequestContext[] = [];
   const app = buildApp({ catalog: server.catalog, auth: { authenticator, metricsRequireAuth: true } });
   app.get('/probe-context', async (request) => {
-    seen.push(requestContext(request, 'r1', { honoursIdempotencyKey: false, requestTimeoutMs: 1000 }));
+    seen.push(requestContext(request, { honoursIdempotencyKey: false, requestTimeoutMs: 1000 }));
     return { name: principalOf(request).kind };
   });
   const response = await app.inject({ method: 'GET', url: '/probe-context', headers: bearer(await provider.token('spark')) });
