@@ -18,3 +18,5 @@ export { parseIsoDurationMs } from './idempotency.js';
 export * as planning from './scan-planning.js';
 export * as credentials from './credentials.js';
 export * as signing from './signing.js';
+export * from './principals.js';
+export * from './signing-keys.js';

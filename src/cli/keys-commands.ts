@@ -6,6 +6,7 @@ import { openObjectStore } from '../objectstore/index.js';
 import { CatalogStore, openKeyProvider, rewrapObjects, scanEncryption, type EncryptionConfig } from '../store/index.js';
 import type { EncryptionStatus } from './status.js';
 import { fail, settingsFrom, type CommonFlags } from './common.js';
+import { registerSigningKeyCommand } from './principal-commands.js';
 
 export function encryptionLine(e: EncryptionStatus): string {
   if (!e.on) return 'encryption:      off';
@@ -35,7 +36,8 @@ function refuse(message: string): never {
 }
 
 export function registerKeyCommands(program: Command): void {
-  const keys = program.command('keys').description("the catalog's encryption keys: rotate, rewrap, retire");
+  const keys = program.command('keys').description("the catalog's encryption keys (rotate, rewrap, retire) and token signing keys (rotate-signing)");
+  registerSigningKeyCommand(keys);
   const storageOption = () => new Option('--storage <url>', 'catalog storage URL (env FLOE_STORAGE)');
   const configOption = () => new Option('--config <file>', 'TOML configuration file (env FLOE_CONFIG)');
 

@@ -7,6 +7,7 @@ import { runServe } from './serve.js';
 import { status } from './status.js';
 import { encryptionLine, registerKeyCommands } from './keys-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
+import { registerPrincipalCommands } from './principal-commands.js';
 import { FLOE_VERSION as VERSION } from '../util/index.js';
 
 interface ServeFlags {
@@ -52,7 +53,7 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS with --tls-key; re-read on SIGHUP (env FLOE_TLS_CERT)'))
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert (env FLOE_TLS_KEY)'))
-    .addOption(new Option('--auth-mode <mode>', 'none, oidc (builtin: not yet available) (env FLOE_AUTH_MODE; default none: loopback only)'))
+    .addOption(new Option('--auth-mode <mode>', 'none, builtin, oidc or builtin,oidc (env FLOE_AUTH_MODE; default none: loopback only)'))
     .option('--insecure-allow-anonymous', 'with auth mode none, serve on a non-loopback address anyway: every client may do everything')
     .option('--init', 'create a new catalog even in a root that holds other objects (never over a catalog)')
     .action(async (flags: CommonFlags & ServeFlags) => {
@@ -110,6 +111,7 @@ export function buildProgram(): Command {
             `log chain:       ${report.chain}`,
             `entities:        ${c.namespaces} namespaces, ${c.tables} tables, ${c.views} views, ${c.pendingPurges} pending purges, ${c.idempotencyRecords} idempotency records`,
             encryptionLine(report.encryption),
+            `principals:      ${report.principals.count} (signing key ${report.principals.activeSigningKey ?? 'none'}, ${report.principals.retiredSigningKeys} retired)`,
           ].join('\n') + '\n',
         );
       } catch (error) {
@@ -119,6 +121,7 @@ export function buildProgram(): Command {
 
   registerBackupCommands(program);
   registerKeyCommands(program);
+  registerPrincipalCommands(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // `floe status`: identity, head, last checkpoint and entity counts of a catalog root, read-only.
 import type { Settings } from '../config/index.js';
 import { openObjectStore } from '../objectstore/index.js';
+import { activeSigningKey } from '../catalog/index.js';
 import { CatalogStore, openKeyProvider, scanEncryption, type CatalogIdentity } from '../store/index.js';
 import { existsSync, statSync } from 'node:fs';
 import { parseStorageUrl } from '../objectstore/index.js';
@@ -16,6 +17,8 @@ export interface StatusReport {
   counts: ReturnType<CatalogStore['state']['counts']>;
   chain: 'verified';
   encryption: EncryptionStatus;
+  /** built-in principals and token signing keys ([auth] mode builtin) */
+  principals: { count: number; activeSigningKey?: string; retiredSigningKeys: number };
 }
 
 export interface EncryptionStatus {
@@ -50,6 +53,11 @@ export async function status(settings: Settings): Promise<StatusReport> {
       lastCheckpointSeq: store.lastCheckpoint,
       counts: store.state.counts(),
       chain: 'verified',
+      principals: {
+        count: store.state.principals.size,
+        ...(activeSigningKey(store.state) && { activeSigningKey: activeSigningKey(store.state)!.kid }),
+        retiredSigningKeys: [...store.state.signingKeys.values()].filter((k) => k.notAfterMs !== undefined).length,
+      },
       encryption: record
         ? {
             on: true,

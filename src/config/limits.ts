@@ -327,3 +327,46 @@ export const OIDC_JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 export const OIDC_JWKS_COOLDOWN_MS = 30_000;
 /** A failed discovery is retried by the next request that needs it, at most once per this interval. */
 export const OIDC_DISCOVERY_RETRY_MS = 5_000;
+
+// ---- built-in principals and their tokens (docs/design/principals.md) ----
+/**
+ * scrypt cost of a client secret's hash: N = 2^15, r = 8 (32 MiB, ~50-100 ms a check). Slow on
+ * purpose, so a stolen log or backup does not give secrets away cheaply; stored in each hash,
+ * so raising it later keeps old secrets valid.
+ */
+export const SECRET_SCRYPT_N = 2 ** 15;
+/** scrypt's block size: 8 is the standard choice, and with N sets the memory per check */
+export const SECRET_SCRYPT_R = 8;
+/** scrypt's parallelism: 1, so a check holds one pool thread */
+export const SECRET_SCRYPT_P = 1;
+/** the derived key: 256 bits, more than a guessable secret holds */
+export const SECRET_SCRYPT_KEY_BYTES = 32;
+/** the salt: 128 bits, so equal secrets never hash alike */
+export const SECRET_SCRYPT_SALT_BYTES = 16;
+/** A stored hash asking for more than this N is refused (a check must not take the server's memory). */
+export const SECRET_SCRYPT_N_MAX = 2 ** 20;
+/** Memory one check may use: 128 * N * r for the largest N accepted, with headroom. */
+export const SECRET_SCRYPT_MAXMEM_BYTES = 256 * 1024 * 1024 + 128 * SECRET_SCRYPT_N_MAX * SECRET_SCRYPT_R;
+/** Lifetime of a token from POST /v1/oauth/tokens: short, since it cannot be revoked before it expires. */
+export const BUILTIN_TOKEN_LIFETIME_S = 3600;
+/** Tolerated clock difference between the replica that issued a token and the one verifying it. */
+export const BUILTIN_TOKEN_CLOCK_SKEW_S = 60;
+/**
+ * A token naming a kid or principal this replica does not know makes it read the log once (the
+ * key or principal may have been added through another replica), at most once per this interval.
+ */
+export const BUILTIN_STATE_SYNC_COOLDOWN_MS = 1_000;
+/** Failed token requests per client id and address within the window before 429 (brute force)... */
+export const TOKEN_FAILURES_PER_CLIENT_MAX = 10;
+/** ... and per address whatever the client id (guessing client ids) ... */
+export const TOKEN_FAILURES_PER_ADDRESS_MAX = 50;
+/** ... within this window. */
+export const TOKEN_FAILURE_WINDOW_MS = 60_000;
+/** Entries of the failure counters: the oldest is forgotten beyond this, so the map stays bounded. */
+export const TOKEN_FAILURE_ENTRIES_MAX = 10_000;
+/** scrypt checks at once (each holds 32 MiB and a thread of the pool); more answer 429. */
+export const TOKEN_SECRET_CHECKS_IN_FLIGHT_MAX = 8;
+/** A principal's name, a role and a client id are at most this long. */
+export const PRINCIPAL_NAME_BYTES_MAX = 128;
+/** Roles of one principal. */
+export const PRINCIPAL_ROLES_MAX = 64;

@@ -110,7 +110,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   // before unknown routes are answered: an anonymous caller cannot map the API by its 404s
-  if (options.auth) registerAuth(app, options.auth);
+  if (options.auth) registerAuth(app, options.auth, options.catalog.store);
 
   const lifetime = options.idempotencyKeyLifetime ?? 'PT30M';
   const router = new Router(app, {

@@ -9,6 +9,10 @@ import { REQUEST_BODY_BYTES_MAX, REQUEST_JSON_DEPTH_MAX } from '../config/index.
 import { jsonDepthExceeds, parseJson } from '../util/index.js';
 
 const unsupported = new WeakSet<FastifyRequest>();
+const forms = new WeakMap<FastifyRequest, string>();
+
+/** The raw application/x-www-form-urlencoded body of `request`, or undefined when it came as another type. */
+export const formBodyOf = (request: FastifyRequest): string | undefined => forms.get(request);
 
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
@@ -25,6 +29,14 @@ export function registerBodyParsers(app: FastifyInstance): void {
     } catch (error) {
       done(new CatalogError('BadRequest', `Malformed request: invalid JSON: ${(error as Error).message}`), undefined);
     }
+  });
+  // a form is refused like any other non-JSON body (CSRF), except by the one route that reads
+  // forms: the OAuth token endpoint (http/auth/token-endpoint.ts), which takes it from here
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: REQUEST_BODY_BYTES_MAX }, (request, body, done) => {
+    const text = body as string;
+    forms.set(request, text);
+    if (text.length > 0) unsupported.add(request);
+    done(null, undefined);
   });
   // every other type (and none) is read within the body limit, then refused by the route if non-empty
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: REQUEST_BODY_BYTES_MAX }, (request, body, done) => {

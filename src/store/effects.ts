@@ -25,7 +25,39 @@ export type Effect =
   | { op: 'purge.request'; id: string; metadataLocation: string; deleteData: boolean }
   | { op: 'purge.done'; id: string }
   /** the catalog's encryption keys change (enable, rotate, retire): from `expect` to `to` */
-  | { op: 'encryption.set'; expect: EncryptionRecord | null; to: EncryptionRecord };
+  | { op: 'encryption.set'; expect: EncryptionRecord | null; to: EncryptionRecord }
+  /** a built-in principal (docs/design/principals.md): the secret only as a slow hash */
+  | { op: 'principal.create'; name: string; clientId: string; secretHash: string; roles: string[]; createdMs: number }
+  | { op: 'principal.delete'; name: string; clientId: string }
+  | { op: 'principal.rotateSecret'; name: string; expect: string; secretHash: string }
+  /** a key the catalog signs its tokens with; the private JWK is encrypted at rest when encryption is on */
+  | { op: 'signingKey.add'; kid: string; alg: SigningAlgorithm; publicJwk: Jwk; privateJwk: Jwk; createdMs: number }
+  /** tokens signed by `kid` verify until `notAfterMs`, no new ones are signed */
+  | { op: 'signingKey.retire'; kid: string; notAfterMs: number };
+
+export type SigningAlgorithm = 'EdDSA' | 'ES256';
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['EdDSA', 'ES256'];
+
+/** A JSON Web Key as jose exports it: string members only (kty, crv, x, y, d). */
+export type Jwk = Record<string, string>;
+
+export interface PrincipalRecord {
+  name: string;
+  clientId: string;
+  secretHash: string;
+  roles: string[];
+  createdMs: number;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: SigningAlgorithm;
+  publicJwk: Jwk;
+  privateJwk: Jwk;
+  createdMs: number;
+  /** set when retired */
+  notAfterMs?: number;
+}
 
 /** Which keys the catalog accepts and writes with; key ids and check values, never material. */
 export interface EncryptionRecord {

@@ -64,6 +64,17 @@ export function footprintOf(effects: Effect[], idem: IdempotencyRecord | undefin
       case 'encryption.set':
         f.writes.push('encryption');
         break;
+      case 'principal.create':
+      case 'principal.delete':
+        f.writes.push(`pr:${e.name}`, `pc:${e.clientId}`);
+        break;
+      case 'principal.rotateSecret':
+        f.writes.push(`pr:${e.name}`);
+        break;
+      case 'signingKey.add':
+      case 'signingKey.retire':
+        f.writes.push(`sk:${e.kid}`);
+        break;
     }
   }
   if (idem) f.writes.push(`i:${idem.key}`);

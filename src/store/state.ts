@@ -2,7 +2,7 @@
 // records and pending purges. Applying an effect checks its precondition first and changes
 // nothing when it fails, so `tryApply` doubles as the conflict check for a batch being built.
 import { assert, assertNever } from '../util/index.js';
-import type { Effect, EncryptionRecord, IdempotencyRecord, Levels, Txn } from './effects.js';
+import type { Effect, EncryptionRecord, IdempotencyRecord, Levels, PrincipalRecord, SigningKeyRecord, Txn } from './effects.js';
 
 export interface NamespaceRecord {
   levels: Levels;
@@ -32,6 +32,10 @@ export class CatalogState {
   readonly purges = new Map<string, PurgeRecord>();
   /** set once encryption is enabled or the keys change after creation (see layout CatalogIdentity) */
   encryption: EncryptionRecord | undefined;
+  /** built-in principals by name, and their names by client id */
+  readonly principals = new Map<string, PrincipalRecord>();
+  readonly principalsByClientId = new Map<string, string>();
+  readonly signingKeys = new Map<string, SigningKeyRecord>();
   /** child namespaces and entities per namespace, for listing and the not-empty check */
   private readonly children = new Map<string, Set<string>>();
   private readonly tablesIn = new Map<string, Set<string>>();
@@ -103,6 +107,20 @@ export class CatalogState {
         return undefined; // finishing twice is harmless: purge is idempotent
       case 'encryption.set':
         return JSON.stringify(this.encryption ?? null) === JSON.stringify(effect.expect) ? undefined : 'encryption keys changed';
+      case 'principal.create':
+        if (this.principals.has(effect.name)) return 'principal exists';
+        return this.principalsByClientId.has(effect.clientId) ? 'client id taken' : undefined;
+      case 'principal.delete':
+        return this.principals.get(effect.name)?.clientId === effect.clientId ? undefined : 'principal missing';
+      case 'principal.rotateSecret':
+        return this.principals.get(effect.name)?.secretHash === effect.expect ? undefined : 'principal secret changed';
+      case 'signingKey.add':
+        return this.signingKeys.has(effect.kid) ? 'signing key exists' : undefined;
+      case 'signingKey.retire': {
+        const key = this.signingKeys.get(effect.kid);
+        if (!key) return 'signing key missing';
+        return key.notAfterMs === undefined ? undefined : 'signing key retired';
+      }
       default:
         return assertNever(effect, 'effect');
     }
@@ -160,6 +178,33 @@ export class CatalogState {
       case 'encryption.set':
         this.encryption = structuredClone(effect.to);
         return;
+      case 'principal.create':
+        this.principals.set(effect.name, {
+          name: effect.name, clientId: effect.clientId, secretHash: effect.secretHash, roles: [...effect.roles], createdMs: effect.createdMs,
+        });
+        this.principalsByClientId.set(effect.clientId, effect.name);
+        return;
+      case 'principal.delete':
+        this.principals.delete(effect.name);
+        this.principalsByClientId.delete(effect.clientId);
+        return;
+      case 'principal.rotateSecret': {
+        const record = this.principals.get(effect.name);
+        assert(record !== undefined, `rotateSecret of principal ${effect.name} that conflict() saw exist`);
+        this.principals.set(effect.name, { ...record, secretHash: effect.secretHash });
+        return;
+      }
+      case 'signingKey.add':
+        this.signingKeys.set(effect.kid, {
+          kid: effect.kid, alg: effect.alg, publicJwk: { ...effect.publicJwk }, privateJwk: { ...effect.privateJwk }, createdMs: effect.createdMs,
+        });
+        return;
+      case 'signingKey.retire': {
+        const key = this.signingKeys.get(effect.kid);
+        assert(key !== undefined, `retire of signing key ${effect.kid} that conflict() saw exist`);
+        this.signingKeys.set(effect.kid, { ...key, notAfterMs: effect.notAfterMs });
+        return;
+      }
       default:
         return assertNever(effect, 'effect');
     }
@@ -236,6 +281,9 @@ export class CatalogState {
       purges: byKey(this.purges),
       // absent until encryption is enabled, so plaintext catalogs keep their checkpoint bytes
       ...(this.encryption && { encryption: structuredClone(this.encryption) }),
+      // absent while empty, so catalogs without built-in principals keep their checkpoint bytes
+      ...(this.principals.size > 0 && { principals: byKey(this.principals).map((p) => ({ ...p, roles: [...p.roles] })) }),
+      ...(this.signingKeys.size > 0 && { signingKeys: byKey(this.signingKeys).map((k) => structuredClone(k)) }),
     };
   }
 
@@ -250,6 +298,12 @@ export class CatalogState {
     for (const r of snapshot.idempotency) state.recordIdempotency(r);
     for (const p of snapshot.purges) state.purges.set(p.id, p);
     if (snapshot.encryption) state.encryption = structuredClone(snapshot.encryption);
+    for (const p of snapshot.principals ?? []) state.apply({ op: 'principal.create', ...p });
+    for (const k of snapshot.signingKeys ?? []) {
+      const { notAfterMs, ...key } = k;
+      state.apply({ op: 'signingKey.add', ...key });
+      if (notAfterMs !== undefined) state.apply({ op: 'signingKey.retire', kid: k.kid, notAfterMs });
+    }
     return state;
   }
 }
@@ -261,6 +315,8 @@ export interface StateSnapshot {
   idempotency: IdempotencyRecord[];
   purges: PurgeRecord[];
   encryption?: EncryptionRecord;
+  principals?: PrincipalRecord[];
+  signingKeys?: SigningKeyRecord[];
 }
 
 function sortObject(obj: Record<string, string>): Record<string, string> {

@@ -1,6 +1,6 @@
 // `floe serve` and authentication as a user meets them, through the real command: anonymous
 // serving is refused past loopback unless asked for (then warned about on every start), modes
-// not built yet are refused by name, and oidc mode guards the API of a running server.
+// are checked by name, built-in principals work from the CLI to a token, and oidc mode guards the API of a running server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,7 +38,7 @@ function serve(args: string[], env: Record<string, string>, bannerEnd: RegExp) {
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
   });
   const stop = () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r)));
-  return { started, stop };
+  return { started, stop, output: () => out + err };
 }
 
 let provider: TestProvider;
@@ -80,17 +80,48 @@ test('loopback needs no flag; the banner says auth is off', async () => {
   await server.stop();
 });
 
-test('builtin is parsed but refused as not yet available; unknown modes name the allowed ones', () => {
-  for (const mode of ['builtin', 'builtin,oidc', 'oidc,builtin']) {
+test('builtin,oidc still needs the issuer and audience; unknown modes name the allowed ones', () => {
+  for (const mode of ['builtin,oidc', 'oidc,builtin']) {
     const run = floe(['serve', '--storage', 'memory://', '--port', '0', '--auth-mode', mode]);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /built-in principals are not yet available/);
+    assert.match(run.stderr, /\[auth\] mode oidc needs \[auth\] oidc_issuer/);
   }
   const bogus = floe(['serve', '--storage', 'memory://', '--port', '0', '--auth-mode', 'ldap']);
   assert.equal(bogus.code, 2);
   assert.match(bogus.stderr, /invalid value for mode \(flag --auth-mode\).*names no auth mode \(ldap\).*allowed: none, oidc, builtin or builtin,oidc/);
   const mixed = floe(['serve', '--storage', 'memory://', '--port', '0'], { FLOE_AUTH_MODE: 'none,oidc' });
   assert.match(mixed.stderr, /mode \(environment FLOE_AUTH_MODE\).*none cannot be combined/);
+});
+
+test('builtin on 0.0.0.0: the first admin made by the CLI gets a token; a wrong secret is 401 and is never in the logs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-auth-'));
+  const storage = `file://${dir}/catalog`;
+  const created = floe(['principal', 'create', 'admin', '--role', 'admin', '--storage', storage, '--json']);
+  assert.equal(created.code, 0, created.stderr);
+  const { clientId, clientSecret } = JSON.parse(created.stdout) as { clientId: string; clientSecret: string };
+  const server = serve(['--storage', storage, '--warehouse', `file://${dir}/warehouse`, '--host', '0.0.0.0'], { FLOE_AUTH_MODE: 'builtin', FLOE_LOG_LEVEL: 'info' }, /auth: +builtin.*\n/);
+  const { url } = await server.started;
+  const base = `http://127.0.0.1:${new URL(url.replace('0.0.0.0', '127.0.0.1')).port}`;
+  const tokenRequest = (secret: string) =>
+    fetch(`${base}/v1/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'catalog' }),
+    });
+  const wrongSecret = 'wrong-' + clientSecret.slice(6);
+  const refused = await tokenRequest(wrongSecret);
+  assert.equal(refused.status, 401);
+  const refusedText = await refused.text();
+  assert.ok(!refusedText.includes(wrongSecret) && !refusedText.includes(clientSecret));
+  const granted = await tokenRequest(clientSecret);
+  assert.equal(granted.status, 200);
+  const { access_token: token } = (await granted.json()) as { access_token: string };
+  assert.equal((await fetch(`${base}/v1/namespaces`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  assert.equal((await fetch(`${base}/v1/namespaces`)).status, 401);
+  await server.stop();
+  const output = server.output();
+  assert.match(output, /token request refused/, 'the refusal is logged');
+  for (const secret of [wrongSecret, clientSecret, token]) assert.ok(!output.includes(secret), 'no secret or token in the logs');
 });
 
 test('oidc needs its issuer and audience', () => {

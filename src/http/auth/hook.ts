@@ -4,11 +4,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, errors, NotAuthorizedError, type Principal } from '../../catalog/index.js';
 import { AUTH_TOKEN_BYTES_MAX } from '../../config/index.js';
+import { assert } from '../../util/index.js';
+import type { CatalogStore } from '../../store/index.js';
 import type { Authenticator } from './authenticator.js';
 import { ProviderUnreachable } from './bounded-fetch.js';
+import { BuiltinAuthority, isBuiltinToken, type BuiltinOptions } from './builtin.js';
+import { registerTokenEndpoint, TOKEN_ENDPOINT } from './token-endpoint.js';
 
 export interface AuthOptions {
-  authenticator: Authenticator;
+  /** the identity provider's verifier (mode oidc); absent with mode builtin alone */
+  authenticator?: Authenticator;
+  /** mode builtin: the catalog's own principals, keys and POST /v1/oauth/tokens */
+  builtin?: BuiltinOptions;
   /** whether /metrics needs a principal ([auth] metrics_require_auth) */
   metricsRequireAuth: boolean;
 }
@@ -43,20 +50,34 @@ export function bearerToken(header: string | string[] | undefined): { token: str
 }
 
 /**
- * The spec's token endpoint. Floe issues no tokens yet (built-in principals are to come), so a
- * client configured with `credential=` is told, in the spec's OAuthError form, to bring a token
- * from the identity provider instead.
+ * The spec's token endpoint without built-in principals (mode oidc alone): Floe issues no
+ * tokens then, so a client configured with `credential=` is told, in the spec's OAuthError
+ * form, to bring a token from the identity provider instead.
  */
-const TOKEN_ENDPOINT = '/v1/oauth/tokens';
-const NO_TOKEN_ISSUING = 'Floe does not issue tokens yet: get an access token from the identity provider ([auth] oidc_issuer) and configure the client with token=<jwt>';
+const NO_TOKEN_ISSUING = 'Floe issues no tokens in [auth] mode oidc: get an access token from the identity provider ([auth] oidc_issuer) and configure the client with token=<jwt>';
 
-export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+/** Built-in tokens go to the catalog's authority, any other to the identity provider (mode builtin,oidc). */
+function chooseAuthenticator(authority: BuiltinAuthority | undefined, external: Authenticator | undefined): Authenticator {
+  if (!authority) {
+    assert(external !== undefined, 'auth on with neither builtin nor an external authenticator');
+    return external;
+  }
+  if (!external) return authority;
+  return { authenticate: (token) => (isBuiltinToken(token, authority.issuer) ? authority : external).authenticate(token) };
+}
+
+/** The auth gate; with mode builtin also POST /v1/oauth/tokens, which is open to anyone (it checks client credentials itself). */
+export function registerAuth(app: FastifyInstance, options: AuthOptions, store: CatalogStore): void {
+  const authority = options.builtin ? new BuiltinAuthority(store, options.builtin) : undefined;
+  const authenticator = chooseAuthenticator(authority, options.authenticator);
+  if (authority) registerTokenEndpoint(app, { store, authority });
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!.replace(/(.)\/+$/, '$1');
+    if (authority && path === TOKEN_ENDPOINT) return;
     if (!requiresPrincipal(path, options)) return;
     let principal: Principal;
     try {
-      principal = await verify(request, options.authenticator);
+      principal = await verify(request, authenticator);
     } catch (error) {
       if (path !== TOKEN_ENDPOINT || !(error instanceof NotAuthorizedError)) throw error;
       return reply

@@ -17,11 +17,6 @@ export interface AuthPlan {
 export function planAuth(settings: AuthSettings | undefined, host: string): AuthPlan {
   const auth = settings ?? authSchema.parse({});
   const modes = authModes(auth.mode);
-  if (modes.includes('builtin')) {
-    throw new ConfigError(
-      `[auth] mode ${auth.mode}: built-in principals are not yet available in this version of Floe; use mode oidc with your identity provider (docs/security.md)`,
-    );
-  }
   if (modes.includes('none')) {
     if (isLoopback(host)) return { lines: ['  auth:      none (loopback only; docs/security.md)'] };
     if (!auth.insecure_allow_anonymous) {
@@ -35,6 +30,10 @@ export function planAuth(settings: AuthSettings | undefined, host: string): Auth
       lines: [`  warning:   no authentication on ${host} (--insecure-allow-anonymous): every client that reaches the port may read, change and drop every table`],
     };
   }
+  const builtinLine = '  auth:      builtin (principals of the catalog: floe principal create; tokens at POST /v1/oauth/tokens)';
+  if (!modes.includes('oidc')) {
+    return { auth: { builtin: {}, metricsRequireAuth: auth.metrics_require_auth }, lines: [builtinLine] };
+  }
   const missing = (['oidc_issuer', 'oidc_audience'] as const).filter((k) => auth[k] === undefined);
   if (missing.length > 0) {
     throw new ConfigError(`[auth] mode oidc needs ${missing.map((k) => `[auth] ${k} (FLOE_AUTH_${k.toUpperCase()})`).join(' and ')}`);
@@ -45,8 +44,9 @@ export function planAuth(settings: AuthSettings | undefined, host: string): Auth
     principalClaim: auth.oidc_principal_claim,
     ...(auth.oidc_roles_claim !== undefined && { rolesClaim: auth.oidc_roles_claim }),
   });
+  const builtin = modes.includes('builtin');
   return {
-    auth: { authenticator, metricsRequireAuth: auth.metrics_require_auth },
-    lines: [`  auth:      oidc (issuer ${auth.oidc_issuer}, audience ${auth.oidc_audience})`],
+    auth: { authenticator, ...(builtin && { builtin: {} }), metricsRequireAuth: auth.metrics_require_auth },
+    lines: [...(builtin ? [builtinLine] : []), `  auth:      oidc (issuer ${auth.oidc_issuer}, audience ${auth.oidc_audience})`],
   };
 }

@@ -24,6 +24,27 @@ function encryptionShapeProblem(raw: unknown): string | undefined {
   return undefined;
 }
 
+const SECRET_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/;
+const isJwk = (value: unknown): boolean => isRecord(value) && Object.values(value).every((v) => typeof v === 'string');
+
+function principalShapeProblem(p: unknown): string | undefined {
+  if (!isRecord(p) || !exactKeys(p, ['name', 'clientId', 'secretHash', 'roles', 'createdMs'])) return 'expected {name, clientId, secretHash, roles, createdMs}';
+  if (typeof p.name !== 'string' || p.name === '' || typeof p.clientId !== 'string' || p.clientId === '') return 'name and clientId must be non-empty strings';
+  if (typeof p.secretHash !== 'string' || !SECRET_HASH.test(p.secretHash)) return 'secretHash is not a scrypt hash';
+  if (!Array.isArray(p.roles) || p.roles.some((r) => typeof r !== 'string')) return 'roles must be strings';
+  return isSeq(p.createdMs) ? undefined : 'malformed createdMs';
+}
+
+function signingKeyShapeProblem(k: unknown): string | undefined {
+  const fields = ['kid', 'alg', 'publicJwk', 'privateJwk', 'createdMs'];
+  if (!isRecord(k) || !exactKeys(k, 'notAfterMs' in k ? [...fields, 'notAfterMs'] : fields)) return 'expected {kid, alg, publicJwk, privateJwk, createdMs[, notAfterMs]}';
+  if (typeof k.kid !== 'string' || k.kid === '') return 'kid must be a non-empty string';
+  if (k.alg !== 'EdDSA' && k.alg !== 'ES256') return 'alg must be EdDSA or ES256';
+  if (!isJwk(k.publicJwk) || !isJwk(k.privateJwk)) return 'malformed JWK';
+  if (!isSeq(k.createdMs) || ('notAfterMs' in k && !isSeq(k.notAfterMs))) return 'malformed time';
+  return undefined;
+}
+
 function checkpointShapeProblem(raw: unknown): string | undefined {
   if (!isRecord(raw)) return 'is not an object';
   if (!exactKeys(raw, ['v', 'catalogId', 'seq', 'entryHash', 'ts', 'state'])) return 'does not have exactly the checkpoint fields';
@@ -34,8 +55,19 @@ function checkpointShapeProblem(raw: unknown): string | undefined {
   if (!isSeq(raw.ts)) return 'has a malformed ts';
   const state = raw.state;
   const fields = ['namespaces', 'tables', 'views', 'idempotency', 'purges'];
-  if (!isRecord(state) || !exactKeys(state, 'encryption' in state ? [...fields, 'encryption'] : fields)) return 'does not have exactly the state fields';
+  const optional = ['encryption', 'principals', 'signingKeys'].filter((f) => isRecord(state) && f in state);
+  if (!isRecord(state) || !exactKeys(state, [...fields, ...optional])) return 'does not have exactly the state fields';
   if ('encryption' in state && encryptionShapeProblem(state.encryption)) return `is malformed at state.encryption: ${encryptionShapeProblem(state.encryption)}`;
+  for (const [part, problemOf] of [['principals', principalShapeProblem], ['signingKeys', signingKeyShapeProblem]] as const) {
+    if (!(part in state)) continue;
+    const list = state[part];
+    // written only when not empty: an empty list is not the canonical form
+    if (!Array.isArray(list) || list.length === 0) return `has a malformed state.${part} list`;
+    for (const [i, item] of list.entries()) {
+      const problem = problemOf(item);
+      if (problem) return `is malformed at state.${part}.${i}: ${problem}`;
+    }
+  }
   const lists = Object.fromEntries(fields.map((f) => [f, state[f]])) as Record<string, unknown[]>;
   for (const part of Object.keys(lists)) if (!Array.isArray(lists[part])) return `has no state.${part} list`;
   const at = (part: string, i: number, why: string) => `is malformed at state.${part}.${i}: ${why}`;
@@ -127,6 +159,21 @@ export function invariantProblem(snapshot: StateSnapshot): string | undefined {
     if (purgeIds.has(p.id)) return `purge ${p.id} appears twice`;
     purgeIds.add(p.id);
     if (!WELL_FORMED_LOCATION.test(p.metadataLocation)) return `purge ${p.id} has a malformed metadata-location`;
+  }
+  const names = new Set<string>();
+  const clientIds = new Set<string>();
+  for (const p of snapshot.principals ?? []) {
+    if (names.has(p.name)) return `principal ${p.name} appears twice`;
+    if (clientIds.has(p.clientId)) return `client id ${p.clientId} belongs to two principals`;
+    names.add(p.name);
+    clientIds.add(p.clientId);
+  }
+  const kids = new Set<string>();
+  for (const k of snapshot.signingKeys ?? []) {
+    if (kids.has(k.kid)) return `signing key ${k.kid} appears twice`;
+    kids.add(k.kid);
+    if (k.publicJwk.kid !== undefined && k.publicJwk.kid !== k.kid) return `signing key ${k.kid} holds a public key of kid ${k.publicJwk.kid}`;
+    if (k.privateJwk.d === undefined || k.publicJwk.d !== undefined) return `signing key ${k.kid} has its private part in the wrong place`;
   }
   return undefined;
 }

@@ -1,19 +1,28 @@
 // Every operation of the Iceberg REST spec (read from ../shared at test time, so a new operation
-// is covered without editing this file) against a server with OIDC on: anonymous, each answers
-// 401 NotAuthorizedException in the envelope with the Bearer challenge and the catalog does not
-// change; with a token from the real provider, none answers 401. iceberg-js works with a token.
-import { after, before, test } from 'node:test';
+// is covered without editing this file) against a server with OIDC on, and again with built-in
+// principals: anonymous, each answers 401 NotAuthorizedException in the envelope with the Bearer
+// challenge and the catalog does not change; with a token (from the real provider, or from
+// POST /v1/oauth/tokens), none answers 401. iceberg-js works with a token.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IcebergRestCatalog } from 'iceberg-js';
+import { createPrincipal } from '../../../src/catalog/index.js';
 import { OidcAuthenticator } from '../../../src/http/index.js';
 import { loadSpec, type SpecOperation } from '../../fuzz/spec.js';
 import { assertContractAfterAll, SIMPLE_SCHEMA, startServer, type TestServer } from '../harness.js';
 import { AUDIENCE, startProvider, type TestProvider } from './provider.js';
 
 const OPERATIONS = loadSpec().operations;
+assertContractAfterAll();
+
+for (const mode of ['oidc', 'builtin'] as const) describe(`auth mode ${mode}`, () => {
 let provider: TestProvider;
 let server: TestServer;
 let token: string;
+/** mode builtin: the credential of a principal of the catalog */
+let credential = { id: 'spark', secret: 'guess' };
+/** a token as a client gets one in this mode */
+let freshToken: () => Promise<string>;
 
 const bearer = () => ({ authorization: `Bearer ${token}` });
 const viewVersion = {
@@ -27,9 +36,21 @@ const viewVersion = {
 
 before(async () => {
   provider = await startProvider();
-  const authenticator = new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub' });
-  server = await startServer({ auth: { authenticator, metricsRequireAuth: true } });
-  token = await provider.token('spark');
+  if (mode === 'oidc') {
+    const authenticator = new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub' });
+    server = await startServer({ auth: { authenticator, metricsRequireAuth: true } });
+    freshToken = () => provider.token('spark');
+  } else {
+    server = await startServer({ auth: { builtin: {}, metricsRequireAuth: true } });
+    const made = await createPrincipal(server.catalog.store, 'spark', []);
+    credential = { id: made.clientId, secret: made.clientSecret };
+    freshToken = async () => {
+      const answer = await server.request('POST', '/v1/oauth/tokens', tokenForm(credential.id, credential.secret), { 'content-type': 'application/x-www-form-urlencoded' });
+      assert.equal(answer.status, 200, answer.text);
+      return (answer.body as { access_token: string }).access_token;
+    };
+  }
+  token = await freshToken();
   for (const [path, body] of [
     ['/v1/namespaces', { namespace: ['db'] }],
     ['/v1/namespaces', { namespace: ['empty'] }],
@@ -44,7 +65,6 @@ after(async () => {
   await server.close();
   await provider.close();
 });
-assertContractAfterAll();
 
 /** Path parameters that name what exists, so an unguarded request would really act on it. */
 const PATH_VALUES: Record<string, string> = { namespace: 'db', table: 't', view: 'v', 'plan-id': 'p1', function: 'f' };
@@ -61,7 +81,6 @@ function concretePath(op: SpecOperation): string {
 
 /** Bodies that would succeed if the request were let through (so "nothing changed" means something). */
 const BODIES: Record<string, unknown> = {
-  getToken: 'grant_type=client_credentials&client_id=spark&client_secret=guess&scope=catalog',
   createNamespace: { namespace: ['intruder'] },
   updateProperties: { updates: { owner: 'mallory' }, removals: [] },
   createTable: { name: 'intruder', schema: SIMPLE_SCHEMA },
@@ -74,7 +93,12 @@ const BODIES: Record<string, unknown> = {
   commitTransaction: { 'table-changes': [] },
   signRequest: { region: 'us-east-1', uri: 'https://bkt.s3.amazonaws.com/x', method: 'DELETE', headers: {} },
 };
-const bodyOf = (op: SpecOperation): unknown => (op.body || op.method === 'POST' ? (BODIES[op.operationId] ?? {}) : undefined);
+/** Anonymous callers guess; in mode builtin a caller with a token sends the real credential (and gets a token, not a 401). */
+const bodyOf = (op: SpecOperation, headers: Record<string, string>): unknown => {
+  if (op.operationId === 'getToken' && headers.authorization?.startsWith('Basic ')) return 'grant_type=client_credentials&scope=catalog';
+  if (op.operationId === 'getToken') return headers.authorization?.startsWith('Bearer ') && headers.authorization !== 'Bearer not.a.token' ? tokenForm(credential.id, credential.secret) : tokenForm(credential.id, 'guess');
+  return op.body || op.method === 'POST' ? (BODIES[op.operationId] ?? {}) : undefined;
+};
 
 async function call(op: SpecOperation, headers: Record<string, string>): Promise<{ status: number; challenge: string | null; body: unknown }> {
   const path = concretePath(op);
@@ -83,7 +107,7 @@ async function call(op: SpecOperation, headers: Record<string, string>): Promise
     return { status: response.status, challenge: response.headers.get('www-authenticate'), body: undefined };
   }
   const form: Record<string, string> = op.operationId === 'getToken' ? { 'content-type': 'application/x-www-form-urlencoded' } : {};
-  const response = await server.request(op.method, path, bodyOf(op), { ...form, ...headers });
+  const response = await server.request(op.method, path, bodyOf(op, headers), { ...form, ...headers });
   return { status: response.status, challenge: response.headers.get('www-authenticate'), body: response.body };
 }
 
@@ -100,7 +124,9 @@ test('without a token every operation of the spec answers 401 in the envelope, a
       const got = await call(op, headers);
       const label = `${op.method} ${op.path} (${op.operationId}) ${headers.authorization ?? 'no Authorization'}`;
       assert.equal(got.status, 401, label);
-      assert.match(got.challenge ?? '', /^Bearer realm="floe"/, label);
+      // the token endpoint of mode builtin checks client credentials, not a Bearer token
+      if (mode === 'builtin' && op.operationId === 'getToken') assert.match(got.challenge ?? 'none', /^(none|Basic realm="floe")$/, label);
+      else assert.match(got.challenge ?? '', /^Bearer realm="floe"/, label);
       if (op.operationId === 'getToken') {
         // the token endpoint answers in the spec's OAuthError form
         assert.equal((got.body as { error?: string }).error, 'invalid_client', label);
@@ -121,7 +147,7 @@ test('without a token every operation of the spec answers 401 in the envelope, a
   assert.equal(props.body.properties?.owner, undefined);
 });
 
-test('with a token from the provider no operation answers 401', async () => {
+test('with a token no operation answers 401', async () => {
   // reads first, then writes, the ones that remove or move what the others name last
   const destructive = new Set(['renameTable', 'renameView', 'unregisterTable']);
   const rank = (op: SpecOperation) => (op.method === 'DELETE' || destructive.has(op.operationId) ? 2 : op.method === 'GET' || op.method === 'HEAD' ? 0 : 1);
@@ -134,7 +160,7 @@ test('with a token from the provider no operation answers 401', async () => {
 });
 
 test('iceberg-js with a token works; without one it gets 401', async () => {
-  const authed = new IcebergRestCatalog({ baseUrl: server.url, auth: { type: 'bearer', token: await provider.token('spark') } });
+  const authed = new IcebergRestCatalog({ baseUrl: server.url, auth: { type: 'bearer', token: await freshToken() } });
   await authed.createNamespace({ namespace: ['js'] });
   const metadata = await authed.createTable({ namespace: ['js'] }, { name: 'events', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] } });
   assert.equal(metadata['format-version'], 2);
@@ -143,3 +169,6 @@ test('iceberg-js with a token works; without one it gets 401', async () => {
   const anonymous = new IcebergRestCatalog({ baseUrl: server.url });
   await assert.rejects(anonymous.listNamespaces(), (error: { status?: number }) => error.status === 401);
 });
+});
+
+const tokenForm = (id: string, secret: string) => new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'catalog' }).toString();
