@@ -6,7 +6,7 @@ import { TRANSACTION_TABLES_MAX } from '../config/index.js';
 import { CatalogError } from './errors.js';
 import { checkCommit } from './input-limits.js';
 import { commit, EMPTY, noop, refused, type FileDeletion, type Operation } from './decision.js';
-import { checkIdentifier, formatIdentifier, type Identifier } from './names.js';
+import { formatIdentifier, parseIdentifier, type Identifier } from './names.js';
 import { prepareTableChange } from './tables.js';
 
 export interface TableChangeRequest {
@@ -28,7 +28,8 @@ export function parseTransaction(body: Record<string, unknown>): TableChangeRequ
     if (typeof raw !== 'object' || raw === null) return invalid('each table change must be an object');
     const change = raw as Record<string, unknown>;
     if (change.identifier === undefined) return invalid('every table change needs an identifier');
-    const identifier = checkIdentifier(change.identifier);
+    const identifier = parseIdentifier(change.identifier);
+    if (identifier instanceof CatalogError) return identifier;
     const key = [...identifier.namespace, identifier.name].join('\u001f');
     if (seen.has(key)) return invalid(`${formatIdentifier(identifier)} appears more than once`);
     seen.add(key);

@@ -1,9 +1,19 @@
 // Decoding of path and query parameters shared by the route modules.
-import { CatalogError, checkIdentifier, checkName, checkNamespace, type Identifier } from '../catalog/index.js';
+import { CatalogError, parseIdentifier, parseName, parseNamespace, type Identifier } from '../catalog/index.js';
 
 export const NAMESPACE_SEPARATOR = '\u001f';
 /** what /v1/config advertises; 0x1F is always accepted as well */
 export const ADVERTISED_SEPARATOR = '%1F';
+
+// The HTTP parsing edge: a refused name becomes the route's 400 (the router renders a thrown
+// CatalogError); the catalog's own helpers return the error as a value.
+const orThrow = <T>(parsed: T | CatalogError): T => {
+  if (parsed instanceof CatalogError) throw parsed;
+  return parsed;
+};
+export const checkName = (name: unknown, what: string): string => orThrow(parseName(name, what));
+export const checkNamespace = (levels: unknown): string[] => orThrow(parseNamespace(levels));
+export const checkIdentifier = (value: unknown): Identifier => orThrow(parseIdentifier(value));
 
 /** The path segment is already percent-decoded by the router. */
 export function parseNamespaceParam(raw: string): string[] {

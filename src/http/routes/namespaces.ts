@@ -1,7 +1,7 @@
 // Namespace routes: list, create, load, exists, drop, update properties.
-import { checkNamespace, namespaces } from '../../catalog/index.js';
+import { namespaces } from '../../catalog/index.js';
 import type { Router } from '../router.js';
-import { bodyObject, parseNamespaceParam, queryParams, stringList, stringMap } from '../params.js';
+import { bodyObject, checkNamespace, parseNamespaceParam, queryParams, stringList, stringMap } from '../params.js';
 
 const levelsOf = (params: unknown) => parseNamespaceParam((params as { namespace: string }).namespace);
 

@@ -1,8 +1,8 @@
 // Register / unregister routes: point a name at an existing metadata file, or forget a table
 // while leaving every file in place (moving tables between catalogs).
-import { CatalogError, checkName, register } from '../../catalog/index.js';
+import { CatalogError, register } from '../../catalog/index.js';
 import type { Router } from '../router.js';
-import { bodyObject, parseIdentifierParams, parseNamespaceParam } from '../params.js';
+import { bodyObject, checkName, parseIdentifierParams, parseNamespaceParam } from '../params.js';
 
 export function registerRoutes(router: Router): void {
   router.add('POST', '/v1/{prefix}/namespaces/{namespace}/register', (request) => {

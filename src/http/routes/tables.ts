@@ -1,9 +1,9 @@
 // Table routes: list, create (and stage-create), load (ETag, snapshots=refs), exists, commit,
 // drop, rename, metrics.
-import { CatalogError, checkIdentifier, purge, tables } from '../../catalog/index.js';
+import { CatalogError, purge, tables } from '../../catalog/index.js';
 import type { Router } from '../router.js';
 import { recordEngineReport } from '../metrics.js';
-import { bodyObject, commitBody, createBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
+import { bodyObject, checkIdentifier, commitBody, createBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; table: string };
 const TABLE = '/v1/{prefix}/namespaces/{namespace}/tables/{table}';

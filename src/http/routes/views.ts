@@ -1,7 +1,7 @@
 // View routes: list, create, load, exists, replace, drop, rename, register-view.
-import { CatalogError, checkIdentifier, checkName, views } from '../../catalog/index.js';
+import { CatalogError, views } from '../../catalog/index.js';
 import type { Router } from '../router.js';
-import { bodyObject, commitBody, createBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
+import { bodyObject, checkIdentifier, checkName, commitBody, createBody, parseIdentifierParams, parseNamespaceParam, queryParams } from '../params.js';
 
 type IdParams = { namespace: string; view: string };
 const VIEW = '/v1/{prefix}/namespaces/{namespace}/views/{view}';
