@@ -27,7 +27,7 @@ import {
 import { stringifyJson } from '../util/index.js';
 import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
-import { EMPTY, jsonReply, noop, read, type Operation } from './decision.js';
+import { EMPTY, jsonReply, noop, read, refused, reject, type Operation } from './decision.js';
 import { fromIceberg } from './dependency-errors.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
@@ -132,65 +132,74 @@ export interface PlanRequest {
   statsFields: string[] | undefined;
 }
 
-function booleanField(body: Record<string, unknown>, key: string, fallback: boolean): boolean {
+const illegal = (message: string) => new CatalogError('IllegalArgument', message);
+
+function booleanField(body: Record<string, unknown>, key: string, fallback: boolean): boolean | CatalogError {
   const v = body[key];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw new CatalogError('IllegalArgument', `Invalid ${key}: must be a boolean`);
+  if (typeof v !== 'boolean') return illegal(`Invalid ${key}: must be a boolean`);
   return v;
 }
 
-function snapshotIdField(body: Record<string, unknown>, key: string): bigint | undefined {
+function snapshotIdField(body: Record<string, unknown>, key: string): bigint | undefined | CatalogError {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new CatalogError('IllegalArgument', `Invalid ${key}: must be a 64-bit integer`);
+  return illegal(`Invalid ${key}: must be a 64-bit integer`);
 }
 
 /** Validates a PlanTableScanRequest body (only the fields planning uses are interpreted). */
-export function parsePlanRequest(body: Record<string, unknown>): PlanRequest {
+export function parsePlanRequest(body: Record<string, unknown>): PlanRequest | CatalogError {
   const snapshotId = snapshotIdField(body, 'snapshot-id');
+  if (snapshotId instanceof CatalogError) return snapshotId;
   const startSnapshotId = snapshotIdField(body, 'start-snapshot-id');
+  if (startSnapshotId instanceof CatalogError) return startSnapshotId;
   const endSnapshotId = snapshotIdField(body, 'end-snapshot-id');
+  if (endSnapshotId instanceof CatalogError) return endSnapshotId;
   if (snapshotId !== undefined && (startSnapshotId !== undefined || endSnapshotId !== undefined)) {
-    throw new CatalogError('IllegalArgument', 'Invalid scan: cannot provide both snapshot-id and start-snapshot-id/end-snapshot-id');
+    return illegal('Invalid scan: cannot provide both snapshot-id and start-snapshot-id/end-snapshot-id');
   }
   if ((startSnapshotId === undefined) !== (endSnapshotId === undefined)) {
-    throw new CatalogError('IllegalArgument', 'Invalid incremental scan: start-snapshot-id and end-snapshot-id are both required');
+    return illegal('Invalid incremental scan: start-snapshot-id and end-snapshot-id are both required');
   }
   const filter = body.filter;
   if (filter !== undefined && typeof filter !== 'boolean' && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) {
-    throw new CatalogError('IllegalArgument', 'Invalid filter: must be an expression object or a boolean');
+    return illegal('Invalid filter: must be an expression object or a boolean');
   }
   for (const key of ['select', 'stats-fields']) {
     const v = body[key];
     if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))) {
-      throw new CatalogError('IllegalArgument', `Invalid ${key}: must be an array of field names`);
+      return illegal(`Invalid ${key}: must be an array of field names`);
     }
   }
   const parsed = parseFilter(filter ?? true);
-  if (!parsed.ok) throw fromIceberg(parsed.error);
+  if (!parsed.ok) return fromIceberg(parsed.error);
+  const caseSensitive = booleanField(body, 'case-sensitive', true);
+  if (caseSensitive instanceof CatalogError) return caseSensitive;
+  const useSnapshotSchema = booleanField(body, 'use-snapshot-schema', false);
+  if (useSnapshotSchema instanceof CatalogError) return useSnapshotSchema;
   const statsFields = body['stats-fields'];
   return {
     snapshotId, startSnapshotId, endSnapshotId, filter: filter ?? true, expr: rewriteNot(parsed.value),
-    caseSensitive: booleanField(body, 'case-sensitive', true),
-    useSnapshotSchema: booleanField(body, 'use-snapshot-schema', false),
+    caseSensitive,
+    useSnapshotSchema,
     statsFields: Array.isArray(statsFields) ? (statsFields as string[]) : undefined,
   };
 }
 
 /** Binds the filter and the stats fields to the scan's schema (the snapshot's when asked). */
-function select(metadata: TableMetadata, snapshot: Snapshot | undefined, request: PlanRequest): Selection {
+function select(metadata: TableMetadata, snapshot: Snapshot | undefined, request: PlanRequest): Selection | CatalogError {
   const schemaId = request.useSnapshotSchema && snapshot?.['schema-id'] !== undefined ? snapshot['schema-id'] : metadata['current-schema-id'];
   const schema = metadata.schemas.find((s) => s['schema-id'] === schemaId) ?? metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
-  if (!schema) throw new CatalogError('Internal', `Cannot plan scan: schema ${schemaId} is missing`);
+  if (!schema) return new CatalogError('Internal', `Cannot plan scan: schema ${schemaId} is missing`);
   const fields = schemaFields(schema);
   const bound = bindFilter(request.expr, fields, request.caseSensitive);
-  if (!bound.ok) throw fromIceberg(bound.error);
+  if (!bound.ok) return fromIceberg(bound.error);
   const statsIds = new Set<number>();
   for (const name of request.statsFields ?? []) {
     const field = findField(fields, { name }, request.caseSensitive);
-    if (!field.ok) throw fromIceberg(field.error);
+    if (!field.ok) return fromIceberg(field.error);
     statsIds.add(field.value.id);
   }
   return {
@@ -214,31 +223,36 @@ function mightMatch(selection: Selection, f: LiveFile): boolean {
 
 // ---- reading the table's files -----------------------------------------------------------------
 
-async function readFile(ctx: CatalogContext, location: string, what: string): Promise<Buffer> {
+async function readFile(ctx: CatalogContext, location: string, what: string): Promise<Buffer | CatalogError> {
   const bytes = await ctx.warehouse.readBytes(location);
-  if (bytes === undefined) throw new CatalogError('Internal', `Cannot plan scan: ${what} does not exist: ${location}`);
-  if (bytes.length > MANIFEST_BYTES_MAX) throw new CatalogError('Internal', `Cannot plan scan: ${what} too large: ${location}`);
+  if (bytes === undefined) return new CatalogError('Internal', `Cannot plan scan: ${what} does not exist: ${location}`);
+  if (bytes.length > MANIFEST_BYTES_MAX) return new CatalogError('Internal', `Cannot plan scan: ${what} too large: ${location}`);
   return bytes;
 }
 
-function unwrapManifest<T>(result: { ok: true; value: T } | { ok: false; error: import('../iceberg/index.js').IcebergError }, location: string): T {
+function unwrapManifest<T>(result: { ok: true; value: T } | { ok: false; error: import('../iceberg/index.js').IcebergError }, location: string): T | CatalogError {
   if (result.ok) return result.value;
-  if (result.error.kind === 'unsupported') throw fromIceberg(result.error);
-  throw new CatalogError('Internal', `Cannot plan scan: cannot read ${location}: ${result.error.message}`);
+  if (result.error.kind === 'unsupported') return fromIceberg(result.error);
+  return new CatalogError('Internal', `Cannot plan scan: cannot read ${location}: ${result.error.message}`);
 }
 
-async function manifestList(ctx: CatalogContext, snapshot: Snapshot): Promise<ManifestFileInfo[]> {
+async function manifestList(ctx: CatalogContext, snapshot: Snapshot): Promise<ManifestFileInfo[] | CatalogError> {
   const location = snapshot['manifest-list'];
   if (typeof location !== 'string' || location === '') {
     // v1 snapshots may list manifests inline instead; Java has not written those since 0.x
-    throw new CatalogError('Unsupported', `Cannot plan scan: snapshot ${snapshot['snapshot-id']} has no manifest list`);
+    return new CatalogError('Unsupported', `Cannot plan scan: snapshot ${snapshot['snapshot-id']} has no manifest list`);
   }
-  return unwrapManifest(readManifestListEntries(await readFile(ctx, location, 'manifest list')), location);
+  const bytes = await readFile(ctx, location, 'manifest list');
+  if (bytes instanceof CatalogError) return bytes;
+  return unwrapManifest(readManifestListEntries(bytes), location);
 }
 
 /** Live entries of one manifest, with inherited snapshot ids and sequence numbers resolved. */
-async function manifestEntries(ctx: CatalogContext, manifest: ManifestFileInfo): Promise<(ManifestDataFileEntry & { live: LiveFile })[]> {
-  const entries = unwrapManifest(readManifestDataFiles(await readFile(ctx, manifest.manifestPath, 'manifest')), manifest.manifestPath);
+async function manifestEntries(ctx: CatalogContext, manifest: ManifestFileInfo): Promise<(ManifestDataFileEntry & { live: LiveFile })[] | CatalogError> {
+  const bytes = await readFile(ctx, manifest.manifestPath, 'manifest');
+  if (bytes instanceof CatalogError) return bytes;
+  const entries = unwrapManifest(readManifestDataFiles(bytes), manifest.manifestPath);
+  if (entries instanceof CatalogError) return entries;
   return entries
     .filter((e) => e.status !== 'deleted')
     .map((e) => ({
@@ -340,31 +354,34 @@ function scanTasksJson(data: LiveFile[], deletes: LiveFile[], selection: Selecti
 
 // ---- planning ---------------------------------------------------------------------------------
 
-function snapshotById(metadata: TableMetadata, id: bigint): Snapshot {
+function snapshotById(metadata: TableMetadata, id: bigint): Snapshot | CatalogError {
   const snapshot = metadata.snapshots.find((s) => s['snapshot-id'] === id);
-  if (!snapshot) throw new CatalogError('IllegalArgument', `Cannot find snapshot with ID ${id}`);
-  return snapshot;
+  return snapshot ?? illegal(`Cannot find snapshot with ID ${id}`);
 }
 
 /** Snapshots in (start, end], walking parents from end; start must be an ancestor of end. */
-function incrementalRange(metadata: TableMetadata, start: bigint, end: bigint): Set<bigint> {
-  snapshotById(metadata, start);
+function incrementalRange(metadata: TableMetadata, start: bigint, end: bigint): Set<bigint> | CatalogError {
+  const first = snapshotById(metadata, start);
+  if (first instanceof CatalogError) return first;
   const range = new Set<bigint>();
-  let current: Snapshot | undefined = snapshotById(metadata, end);
+  const last = snapshotById(metadata, end);
+  if (last instanceof CatalogError) return last;
+  let current: Snapshot | undefined = last;
   while (current && current['snapshot-id'] !== start) {
     range.add(current['snapshot-id']);
     const parent: bigint | undefined = current['parent-snapshot-id'];
     current = parent === undefined ? undefined : metadata.snapshots.find((s) => s['snapshot-id'] === parent);
   }
   if (!current) {
-    throw new CatalogError('IllegalArgument', `Starting snapshot (exclusive) ${start} is not a parent ancestor of end snapshot ${end}`);
+    return illegal(`Starting snapshot (exclusive) ${start} is not a parent ancestor of end snapshot ${end}`);
   }
   return range;
 }
 
 /** Data files of one manifest that the plan scans (incremental: only those its range added). */
-async function planDataFiles(ctx: CatalogContext, manifest: ManifestFileInfo, addedBy: Set<bigint> | undefined, selection: Selection): Promise<LiveFile[]> {
+async function planDataFiles(ctx: CatalogContext, manifest: ManifestFileInfo, addedBy: Set<bigint> | undefined, selection: Selection): Promise<LiveFile[] | CatalogError> {
   const entries = await manifestEntries(ctx, manifest);
+  if (entries instanceof CatalogError) return entries;
   return entries
     .filter((e) => e.live.file.content === 'data')
     .filter((e) => !addedBy || (e.status === 'added' && e.snapshotId !== undefined && addedBy.has(e.snapshotId)))
@@ -388,29 +405,36 @@ function parsePlanTaskToken(token: string): { plan: string; manifest: number } |
 }
 
 /** planTableScan: the PlanTableScanResult JSON text (status "completed", with a plan-id). */
-async function planScan(ctx: CatalogContext, id: Identifier, request: PlanRequest, consistency: Consistency | undefined): Promise<string> {
+async function planScan(ctx: CatalogContext, id: Identifier, request: PlanRequest, consistency: Consistency | undefined): Promise<string | CatalogError> {
   const { metadata } = await loadCurrentTable(ctx, id, consistency);
-  let snapshot: Snapshot | undefined;
+  let snapshot: Snapshot | CatalogError | undefined;
   let addedBy: Set<bigint> | undefined;
   if (request.startSnapshotId !== undefined && request.endSnapshotId !== undefined) {
-    addedBy = incrementalRange(metadata, request.startSnapshotId, request.endSnapshotId);
+    const range = incrementalRange(metadata, request.startSnapshotId, request.endSnapshotId);
+    if (range instanceof CatalogError) return range;
+    addedBy = range;
     snapshot = snapshotById(metadata, request.endSnapshotId);
   } else if (request.snapshotId !== undefined) {
     snapshot = snapshotById(metadata, request.snapshotId);
   } else if (metadata['current-snapshot-id'] !== NO_SNAPSHOT_ID) {
     snapshot = snapshotById(metadata, metadata['current-snapshot-id']);
   }
+  if (snapshot instanceof CatalogError) return snapshot;
 
   const selection = select(metadata, snapshot, request);
+  if (selection instanceof CatalogError) return selection;
   const planId = ctx.rng.uuid();
   const manifests = snapshot ? await manifestList(ctx, snapshot) : [];
+  if (manifests instanceof CatalogError) return manifests;
   // incremental scans return appended data only (as Java's IncrementalAppendScan): no deletes,
   // and only manifests written by the range's snapshots can hold entries it ADDED
   const dataManifests = manifests.filter((m) => m.content === 'data' && (!addedBy || (m.addedSnapshotId !== undefined && addedBy.has(m.addedSnapshotId))));
   const deletes: LiveFile[] = [];
   if (!addedBy) {
     for (const m of manifests.filter((m) => m.content === 'deletes')) {
-      for (const e of await manifestEntries(ctx, m)) if (e.live.file.content !== 'data') deletes.push(e.live);
+      const entries = await manifestEntries(ctx, m);
+      if (entries instanceof CatalogError) return entries;
+      for (const e of entries) if (e.live.file.content !== 'data') deletes.push(e.live);
     }
   }
 
@@ -421,7 +445,9 @@ async function planScan(ctx: CatalogContext, id: Identifier, request: PlanReques
   let inline: LiveFile[] | undefined = [];
   if (dataManifests.length <= PLAN_INLINE_MANIFESTS_MAX) {
     for (const m of dataManifests) {
-      inline.push(...(await planDataFiles(ctx, m, addedBy, selection)));
+      const files = await planDataFiles(ctx, m, addedBy, selection);
+      if (files instanceof CatalogError) return files;
+      inline.push(...files);
       if (inline.length > PLAN_INLINE_TASKS_MAX) {
         inline = undefined;
         break;
@@ -444,55 +470,66 @@ async function planScan(ctx: CatalogContext, id: Identifier, request: PlanReques
 }
 
 /** fetchPlanningResult: the FetchPlanningResult JSON text. */
-async function planningResult(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<string> {
+async function planningResult(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<string | CatalogError> {
   const plan = await findPlan(ctx, id, planId, consistency);
-  if (!plan) throw noSuchPlan(planId);
+  if (!plan) return noSuchPlan(planId);
   return plan.state === 'cancelled' ? '{"status":"cancelled"}' : plan.body;
 }
 
 /** cancelPlanning: forgets the plan's work; a tombstone keeps a repeated cancel answering 204. */
-async function cancelPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<void> {
+async function cancelPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<CatalogError | undefined> {
   const plan = await findPlan(ctx, id, planId, consistency);
-  if (!plan) throw noSuchPlan(planId);
+  if (!plan) return noSuchPlan(planId);
   plan.state = 'cancelled';
   plan.body = '';
   plan.manifests = [];
   plan.deletes = [];
+  return undefined;
 }
 
 /** fetchScanTasks: the FetchScanTasksResult JSON text for one plan task. */
-async function scanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown, consistency: Consistency | undefined): Promise<string> {
-  if (typeof planTask !== 'string' || planTask === '') throw new CatalogError('IllegalArgument', 'Invalid plan-task: must be a non-empty string');
+async function scanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown, consistency: Consistency | undefined): Promise<string | CatalogError> {
+  if (typeof planTask !== 'string' || planTask === '') return illegal('Invalid plan-task: must be a non-empty string');
   const token = parsePlanTaskToken(planTask);
   const plan = token && (await findPlan(ctx, id, token.plan, consistency));
   if (!token || !plan || plan.state !== 'completed') {
     if (!token || !plan) await loadCurrentTable(ctx, id, consistency); // a missing table answers NoSuchTable first
-    throw noSuchPlanTask();
+    return noSuchPlanTask();
   }
   const manifest = plan.manifests[token.manifest];
-  if (!manifest) throw noSuchPlanTask();
+  if (!manifest) return noSuchPlanTask();
   const data = await planDataFiles(ctx, manifest, plan.addedBy, plan.selection);
+  if (data instanceof CatalogError) return data;
   return stringifyJson(scanTasksJson(data, plan.deletes, plan.selection));
 }
 
+/** A JSON answer, or the refusal on the way to it. */
+const answer = (text: string | CatalogError) => (text instanceof CatalogError ? reject(text) : noop(jsonReply(text)));
+
 /** planTableScan: the PlanTableScanResult (status "completed", with a plan-id). */
 export const planTableScan = (id: Identifier, request: PlanRequest): Operation =>
-  read(async (ctx, req) => noop(jsonReply(await planScan(ctx, id, request, req.consistency))));
+  read(async (ctx, req) => answer(await planScan(ctx, id, request, req.consistency)));
+
+/** planTableScan with its request body; a malformed body is refused before the table is read. */
+export function planTableScanRequest(id: Identifier, body: Record<string, unknown>): Operation {
+  const request = parsePlanRequest(body);
+  return request instanceof CatalogError ? refused(request) : planTableScan(id, request);
+}
 
 /** fetchPlanningResult: the FetchPlanningResult. */
 export const fetchPlanningResult = (id: Identifier, planId: string): Operation =>
-  read(async (ctx, req) => noop(jsonReply(await planningResult(ctx, id, planId, req.consistency))));
+  read(async (ctx, req) => answer(await planningResult(ctx, id, planId, req.consistency)));
 
 /** cancelPlanning: 204, also for a plan cancelled before. */
 export const cancelPlanning = (id: Identifier, planId: string): Operation =>
   read(async (ctx, req) => {
-    await cancelPlan(ctx, id, planId, req.consistency);
-    return noop(EMPTY);
+    const refusal = await cancelPlan(ctx, id, planId, req.consistency);
+    return refusal ? reject(refusal) : noop(EMPTY);
   });
 
 /** fetchScanTasks: the FetchScanTasksResult for one plan task. */
 export const fetchScanTasks = (id: Identifier, planTask: unknown): Operation =>
-  read(async (ctx, req) => noop(jsonReply(await scanTasks(ctx, id, planTask, req.consistency))));
+  read(async (ctx, req) => answer(await scanTasks(ctx, id, planTask, req.consistency)));
 
 /** For tests and diagnostics: how many plans this catalog currently remembers. */
 export const rememberedPlans = (ctx: CatalogContext): number => plans(ctx).size;

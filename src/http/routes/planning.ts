@@ -17,7 +17,7 @@ export function planningRoutes(router: Router): void {
   router.add('POST', `${TABLE}/plan`, (request) => {
     const id = idOf(request.params);
     const body = request.body === undefined ? {} : bodyObject(request.body);
-    return planning.planTableScan(id, planning.parsePlanRequest(body));
+    return planning.planTableScanRequest(id, body);
   }, { idempotent: false });
 
   router.add('GET', `${TABLE}/plan/{plan-id}`, (request) =>
