@@ -8,7 +8,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
-import { jsonReply, noop, read, type Operation } from './decision.js';
+import { jsonReply, noop, read, refused, reject, type Operation } from './decision.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
 import { loadCurrentTable } from './tables.js';
@@ -53,18 +53,18 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCre
 }
 
 /** Validates a RemoteSignRequest body. */
-export function parseSignRequest(body: Record<string, unknown>): SignRequest {
+export function parseSignRequest(body: Record<string, unknown>): SignRequest | CatalogError {
   const { region, uri, method, headers, provider } = body;
   const bad = (what: string) => new CatalogError('BadRequest', `Invalid sign request: ${what}`);
-  if (typeof region !== 'string' || region === '') throw bad('region must be a non-empty string');
-  if (typeof uri !== 'string' || uri === '') throw bad('uri must be a non-empty string');
-  if (typeof method !== 'string') throw bad('method must be a string');
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw bad('headers must be an object');
+  if (typeof region !== 'string' || region === '') return bad('region must be a non-empty string');
+  if (typeof uri !== 'string' || uri === '') return bad('uri must be a non-empty string');
+  if (typeof method !== 'string') return bad('method must be a string');
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return bad('headers must be an object');
   for (const [name, values] of Object.entries(headers)) {
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) throw bad(`header ${name} must be an array of strings`);
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) return bad(`header ${name} must be an array of strings`);
   }
-  if (body.body !== undefined && body.body !== null && typeof body.body !== 'string') throw bad('body must be a string');
-  if (provider !== undefined && provider !== null && typeof provider !== 'string') throw bad('provider must be a string');
+  if (body.body !== undefined && body.body !== null && typeof body.body !== 'string') return bad('body must be a string');
+  if (provider !== undefined && provider !== null && typeof provider !== 'string') return bad('provider must be a string');
   return {
     region, uri, method, headers: headers as Record<string, string[]>,
     ...(typeof body.body === 'string' && { body: body.body }),
@@ -73,10 +73,10 @@ export function parseSignRequest(body: Record<string, unknown>): SignRequest {
 }
 
 /** Bucket and key prefix of an s3:// table location, parsed by the one location parser (never decoded). */
-function locationOf(text: string): { bucket: string; prefix: string } {
+function locationOf(text: string): { bucket: string; prefix: string } | CatalogError {
   const parsed = parseLocation(text);
-  if (!parsed.ok) throw forbidden(`Remote signing is not available for table location ${text}`);
-  if (parsed.value.backend !== 's3') throw forbidden(`Remote signing is only available for S3 table locations, not ${text}`);
+  if (!parsed.ok) return forbidden(`Remote signing is not available for table location ${text}`);
+  if (parsed.value.backend !== 's3') return forbidden(`Remote signing is only available for S3 table locations, not ${text}`);
   return { bucket: parsed.value.bucket, prefix: parsed.value.segments.join('/') };
 }
 
@@ -96,6 +96,7 @@ function xmlUnescape(s: string): string {
 
 // eslint-disable-next-line no-control-regex
 const UNSIGNABLE = /[\u0000-\u0020\u007f\\]/;
+const malformedUri = (uri: string) => new CatalogError('BadRequest', `Invalid sign request: malformed uri ${uri}`);
 const RAW_URI = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?$/i;
 
 /**
@@ -103,21 +104,21 @@ const RAW_URI = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?$/i;
  * '..' and percent-encoded dots, turns '\' into '/', lower-cases and re-encodes), so a uri is
  * refused unless parsing changes nothing: what we check is then what we sign.
  */
-function parseTarget(uri: string): URL {
+function parseTarget(uri: string): URL | CatalogError {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${uri}`);
+    return malformedUri(uri);
   }
-  if (UNSIGNABLE.test(uri) || !isWellFormed(uri)) throw forbidden("Refusing to sign a uri with '\\', spaces or control characters");
+  if (UNSIGNABLE.test(uri) || !isWellFormed(uri)) return forbidden("Refusing to sign a uri with '\\', spaces or control characters");
   const raw = RAW_URI.exec(uri);
-  if (!raw) throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${uri}`);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CatalogError('BadRequest', `Invalid sign request: uri must be http(s): ${uri}`);
-  if (url.username !== '' || url.password !== '') throw forbidden('Refusing to sign a uri with credentials in it');
+  if (!raw) return malformedUri(uri);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return new CatalogError('BadRequest', `Invalid sign request: uri must be http(s): ${uri}`);
+  if (url.username !== '' || url.password !== '') return forbidden('Refusing to sign a uri with credentials in it');
   const [, , authority, path] = raw as unknown as [string, string, string, string];
   if (authority.toLowerCase() !== url.host || (path === '' ? '/' : path) !== url.pathname) {
-    throw forbidden(`Refusing to sign a uri the URL parser would rewrite (dot segments, encoded dots, case): ${uri}`);
+    return forbidden(`Refusing to sign a uri the URL parser would rewrite (dot segments, encoded dots, case): ${uri}`);
   }
   return url;
 }
@@ -135,7 +136,7 @@ const AWS_HOST = /^s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)
  * where host is the configured endpoint's (same scheme and port) or an AWS S3 host over https.
  * Any other host is refused: a signature is worth something only to the endpoint it names.
  */
-function addressing(url: URL, bucket: string, config: SigningEndpoint): 'virtual' | 'path' {
+function addressing(url: URL, bucket: string, config: SigningEndpoint): 'virtual' | 'path' | CatalogError {
   const fail = () => forbidden(`Refusing to sign a request for host ${url.host}: not the S3 endpoint of bucket ${bucket}`);
   if (config.endpoint !== undefined) {
     const endpoint = new URL(config.endpoint);
@@ -144,46 +145,51 @@ function addressing(url: URL, bucket: string, config: SigningEndpoint): 'virtual
       if (url.hostname === `${bucket}.${endpoint.hostname}`) return 'virtual';
     }
   }
-  if (url.protocol !== 'https:' || url.port !== '') throw fail();
+  if (url.protocol !== 'https:' || url.port !== '') return fail();
   if (AWS_HOST.test(url.hostname)) return 'path';
   if (url.hostname.startsWith(`${bucket}.`) && AWS_HOST.test(url.hostname.slice(bucket.length + 1))) return 'virtual';
-  throw fail();
+  return fail();
 }
 
-/** Refuses a request whose object keys (virtual-hosted or path-style) leave the table location. */
-function checkTarget(request: SignRequest, url: URL, bucket: string, prefix: string, config: SigningEndpoint): void {
+/**
+ * Why a request whose object keys (virtual-hosted or path-style) leave the table location is
+ * refused; undefined only when it stays inside.
+ */
+function checkTarget(request: SignRequest, url: URL, bucket: string, prefix: string, config: SigningEndpoint): CatalogError | undefined {
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);
   } catch {
-    throw new CatalogError('BadRequest', `Invalid sign request: malformed uri ${request.uri}`);
+    return malformedUri(request.uri);
   }
+  const style = addressing(url, bucket, config);
+  if (style instanceof CatalogError) return style;
   let key: string;
-  if (addressing(url, bucket, config) === 'virtual') key = path.replace(/^\//, '');
+  if (style === 'virtual') key = path.replace(/^\//, '');
   else if (path === `/${bucket}` || path === `/${bucket}/` || path.startsWith(`/${bucket}/`)) key = path.slice(bucket.length + 2);
-  else throw forbidden(`Refusing to sign a request outside the table location: ${request.uri}`);
+  else return forbidden(`Refusing to sign a request outside the table location: ${request.uri}`);
 
   if (key !== '') {
-    if (unsafeKey(key)) throw forbidden(`Refusing to sign a uri with dot or empty segments: ${request.uri}`);
-    if (!inside(key, prefix)) throw forbidden(`Refusing to sign a request outside the table location: ${request.uri}`);
-    return;
+    if (unsafeKey(key)) return forbidden(`Refusing to sign a uri with dot or empty segments: ${request.uri}`);
+    if (!inside(key, prefix)) return forbidden(`Refusing to sign a request outside the table location: ${request.uri}`);
+    return undefined;
   }
   // bucket-level requests: listing under the location, or a batch delete of keys under it
   // a listing prefix must end inside the location: "loc" alone would also list "loc2/…"
   const listPrefix = url.searchParams.get('prefix');
-  if (request.method === 'GET' && listPrefix !== null && !unsafeKey(listPrefix.replace(/\/$/, '')) && (prefix === '' || listPrefix.startsWith(`${prefix}/`))) return;
+  if (request.method === 'GET' && listPrefix !== null && !unsafeKey(listPrefix.replace(/\/$/, '')) && (prefix === '' || listPrefix.startsWith(`${prefix}/`))) return undefined;
   if (request.method === 'POST' && url.searchParams.has('delete') && request.body !== undefined) {
     const keys = [...request.body.matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => xmlUnescape(m[1]!));
-    if (keys.length > 0 && keys.length <= SIGN_DELETE_KEYS_MAX && keys.every((k) => !unsafeKey(k) && inside(k, prefix))) return;
+    if (keys.length > 0 && keys.length <= SIGN_DELETE_KEYS_MAX && keys.every((k) => !unsafeKey(k) && inside(k, prefix))) return undefined;
   }
-  throw forbidden(`Refusing to sign a bucket-level request that is not confined to the table location: ${request.uri}`);
+  return forbidden(`Refusing to sign a bucket-level request that is not confined to the table location: ${request.uri}`);
 }
 
 /**
  * A copy (x-amz-copy-source, UploadPartCopy) reads its source with the same signature: the
  * source must lie under the table location too, or the server's credentials would read any key.
  */
-function checkCopySource(request: SignRequest, bucket: string, prefix: string): void {
+function checkCopySource(request: SignRequest, bucket: string, prefix: string): CatalogError | undefined {
   for (const [name, values] of Object.entries(request.headers)) {
     if (name.toLowerCase() !== 'x-amz-copy-source') continue;
     for (const value of values) {
@@ -191,15 +197,16 @@ function checkCopySource(request: SignRequest, bucket: string, prefix: string): 
       try {
         source = decodeURIComponent(value.split('?')[0]!.replace(/^\//, ''));
       } catch {
-        throw new CatalogError('BadRequest', 'Invalid sign request: malformed x-amz-copy-source');
+        return new CatalogError('BadRequest', 'Invalid sign request: malformed x-amz-copy-source');
       }
       const slash = source.indexOf('/');
       const key = source.slice(slash + 1);
       if (slash < 0 || source.slice(0, slash) !== bucket || unsafeKey(key) || !inside(key, prefix)) {
-        throw forbidden(`Refusing to sign a copy from outside the table location: ${value}`);
+        return forbidden(`Refusing to sign a copy from outside the table location: ${value}`);
       }
     }
   }
+  return undefined;
 }
 
 /** node:crypto as the SHA-256 (and HMAC) constructor SignatureV4 expects. */
@@ -236,18 +243,22 @@ export async function signRequest(
   request: SignRequest,
   credentials: AwsCredentials | undefined = credentialsFromEnv(),
   consistency: Consistency | undefined = undefined,
-): Promise<SignResult> {
+): Promise<SignResult | CatalogError> {
   const { metadata } = await loadCurrentTable(ctx, id, consistency);
   if (request.provider !== undefined && request.provider !== 's3') {
-    throw new CatalogError('BadRequest', `Invalid sign request: unsupported provider ${request.provider} (only s3)`);
+    return new CatalogError('BadRequest', `Invalid sign request: unsupported provider ${request.provider} (only s3)`);
   }
-  if (!SIGNABLE_METHODS.includes(request.method)) throw forbidden(`Refusing to sign method ${request.method}`);
+  if (!SIGNABLE_METHODS.includes(request.method)) return forbidden(`Refusing to sign method ${request.method}`);
   const url = parseTarget(request.uri);
-  const { bucket, prefix } = locationOf(metadata.location);
-  checkTarget(request, url, bucket, prefix, { endpoint: ctx.warehouse.s3Endpoint });
-  checkCopySource(request, bucket, prefix);
+  if (url instanceof CatalogError) return url;
+  const location = locationOf(metadata.location);
+  if (location instanceof CatalogError) return location;
+  const { bucket, prefix } = location;
+  // each check answers why it refuses; nothing is signed unless every one answered undefined
+  const outside = checkTarget(request, url, bucket, prefix, { endpoint: ctx.warehouse.s3Endpoint }) ?? checkCopySource(request, bucket, prefix);
+  if (outside !== undefined) return outside;
   if (!credentials) {
-    throw new CatalogError('NotImplemented', 'Remote signing is not configured: the server has no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
+    return new CatalogError('NotImplemented', 'Remote signing is not configured: the server has no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
   }
 
   const headers: Record<string, string> = {};
@@ -287,4 +298,13 @@ export async function signRequest(
 
 /** POST …/sign: the signed headers, with the server's credentials. */
 export const signOperation = (id: Identifier, request: SignRequest): Operation =>
-  read(async (ctx, req) => noop(jsonReply(JSON.stringify(await signRequest(ctx, id, request, credentialsFromEnv(), req.consistency)))));
+  read(async (ctx, req) => {
+    const signed = await signRequest(ctx, id, request, credentialsFromEnv(), req.consistency);
+    return signed instanceof CatalogError ? reject(signed) : noop(jsonReply(JSON.stringify(signed)));
+  });
+
+/** POST …/sign with its body; a malformed body is refused before the table is read. */
+export function signOperationRequest(id: Identifier, body: Record<string, unknown>): Operation {
+  const request = parseSignRequest(body);
+  return request instanceof CatalogError ? refused(request) : signOperation(id, request);
+}

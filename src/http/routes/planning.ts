@@ -35,6 +35,6 @@ export function planningRoutes(router: Router): void {
 
   router.add('POST', `${TABLE}/sign`, (request) => {
     const id = idOf(request.params);
-    return signing.signOperation(id, signing.parseSignRequest(bodyObject(request.body)));
+    return signing.signOperationRequest(id, bodyObject(request.body));
   }, { idempotent: false });
 }
