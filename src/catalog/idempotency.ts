@@ -4,7 +4,7 @@
 // Records written before version 2 (`{fingerprint, bodySha256?, response}`) are still read: a
 // restart after an upgrade replays them.
 import type { IdempotencyRecord } from '../store/index.js';
-import { isoDurationMs } from '../util/index.js';
+import { assert, isoDurationMs } from '../util/index.js';
 import type { Reply } from './decision.js';
 import { CATALOG_ERRORS, CatalogError, errorFromEnvelope, errors, type CatalogErrorCode } from './errors.js';
 import type { IdempotencyRequest } from './request-context.js';
@@ -77,7 +77,7 @@ function storedReply(reply: Reply): StoredReply {
     case 'table': {
       const { location, configJson } = reply.table;
       // a staged create writes nothing, so it never commits and is never recorded
-      if (location === undefined) throw new Error('bug: a table answer without a metadata location was recorded');
+      assert(location !== undefined, 'a table answer is recorded only with its metadata location');
       return { kind: 'table', location, config: configJson !== undefined };
     }
     case 'view':

@@ -8,7 +8,7 @@
 //    anything else is a bug and propagates (http/ answers it 500 and logs it).
 import { PIPELINE_BEFORE_ROUNDS_MAX } from '../config/index.js';
 import type { CatalogState, Prepared } from '../store/index.js';
-import { silentTelemetry, type Telemetry } from '../util/index.js';
+import { assert, silentTelemetry, type Telemetry } from '../util/index.js';
 import { mayDeleteExistingFiles, readBarrier, type CatalogContext } from './context.js';
 import { noop, reject, type Attempt, type Decision, type FileDeletion, type Operation, type Reply } from './decision.js';
 import { toCatalogError } from './dependency-errors.js';
@@ -112,7 +112,7 @@ async function runWrite(
     }
     switch (outcome.kind) {
       case 'again':
-        if (!op.before || round >= PIPELINE_BEFORE_ROUNDS_MAX) throw new Error('bug: an operation asked for its work before the commit again');
+        assert(op.before !== undefined && round < PIPELINE_BEFORE_ROUNDS_MAX, 'an operation asks for its work before the commit again only within its rounds');
         await op.before(ctx, ctx.store.state, { replaying: replaying(ctx.store.state), round });
         continue;
       case 'replay':

@@ -8,7 +8,7 @@ import {
 } from '../iceberg/index.js';
 import type { CatalogState, Consistency, Effect } from '../store/index.js';
 import { LOCATION_NAMESPACE_CHARS_MAX, LOCATION_SEGMENT_CHARS_MAX, RENDERED_CACHE_BYTES_MAX } from '../config/index.js';
-import { ByteLru } from '../util/index.js';
+import { assert, ByteLru } from '../util/index.js';
 import { stringifyJson } from '../util/index.js';
 import { CatalogError, errors } from './errors.js';
 import { readBarrier, unwrap, type CatalogContext } from './context.js';
@@ -157,7 +157,7 @@ export const listTables = (levels: string[], page: PageRequest): Operation =>
 export async function loadCurrentTable(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined): Promise<LoadTableResult> {
   const loaded = await loadTableIfChanged(ctx, id, 'all', undefined, consistency);
   if (loaded.kind === 'missing') throw errors.noSuchTable(id);
-  if (loaded.kind !== 'loaded') throw new Error('bug: a load without If-None-Match answered not-modified');
+  assert(loaded.kind === 'loaded', 'a load without If-None-Match answers the table, never not-modified');
   return loaded.result;
 }
 
