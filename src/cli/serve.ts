@@ -155,7 +155,11 @@ export async function serve(settings: Settings, banner: (line: string) => void, 
 }
 
 /** How a signal ends the process: the first shuts down gracefully and exits 0, a second exits at once. */
-export function stopOnSignals(handle: ServeHandle, log: PinoLogger, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function stopOnSignals(
+  handle: Promise<ServeHandle>,
+  log: PinoLogger,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -165,7 +169,8 @@ export function stopOnSignals(handle: ServeHandle, log: PinoLogger, exit: (code:
     }
     stopping = true;
     log.info({ signal }, 'signal received');
-    handle.close().then(
+    // a signal during start-up waits for the server to be up, then shuts it down the same way
+    handle.then((server) => server.close()).then(
       () => exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
@@ -182,8 +187,11 @@ export async function runServe(settings: Settings, options: ServeOptions = {}): 
   const log = createLogger({ level: settings.server.log_level, format: settings.server.log_format ?? defaultLogFormat() });
   // the effective configuration, for "which value won?"; secrets are redacted like every line
   log.debug({ settings }, 'settings');
-  const handle = await serve(settings, (line) => process.stderr.write(line + '\n'), log, options);
-  stopOnSignals(handle, log);
+  const starting = serve(settings, (line) => process.stderr.write(line + '\n'), log, options);
+  // installed before the banner is printed: whoever reacts to the banner with SIGTERM gets a
+  // graceful shutdown (temp warehouse removed), never the default handler's abrupt exit
+  stopOnSignals(starting, log);
+  const handle = await starting;
   process.on('SIGHUP', () => {
     try {
       if (handle.reloadTls()) log.info({}, 'TLS certificate and key re-read');
