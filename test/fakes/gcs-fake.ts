@@ -158,6 +158,10 @@ export async function startGcsFake(bucketNames: string[]): Promise<GcsFake> {
     return objects;
   }
 
+  // Node closes an idle keep-alive socket after 5 s; a client that reuses it at that moment gets
+  // ECONNRESET (a test that paused ~5 s for a child process saw an 'unknown' HEAD). Real GCS keeps
+  // connections far longer than any test's pause.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
