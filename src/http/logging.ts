@@ -9,6 +9,7 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/index.js';
 import { PROBE_PATHS } from './probes.js';
+import { principalOf } from './principal.js';
 import { redactString, redactValue } from './redact.js';
 
 export type { PinoLogger };
@@ -102,12 +103,14 @@ export function installRequestLogging(app: FastifyInstance): void {
   app.addHook('onError', async (request, _reply, error) => noteCause(request, error));
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
-    // principal: added here once authentication (issue 12) puts one on the request
+    const principal = principalOf(request);
     const fields: Record<string, unknown> = {
       method: request.method,
       route: routeTemplate(request),
       status,
       ms: Math.round(reply.elapsedTime * 10) / 10,
+      // the verified name only (never the token); absent for anonymous callers
+      ...(principal.kind === 'user' && { principal: principal.name }),
     };
     const cause = causes.get(request);
     if (status >= 500) {

@@ -121,6 +121,9 @@ test('builtin on 0.0.0.0: the first admin made by the CLI gets a token; a wrong 
   await server.stop();
   const output = server.output();
   assert.match(output, /token request refused/, 'the refusal is logged');
+  const requestLines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const listed = requestLines.filter((line) => line.msg === 'request' && line.route === '/v1/namespaces');
+  assert.deepEqual(listed.map((line) => [line.status, line.principal]), [[200, 'admin'], [401, undefined]], 'the request line names the verified principal');
   for (const secret of [wrongSecret, clientSecret, token]) assert.ok(!output.includes(secret), 'no secret or token in the logs');
 });
 

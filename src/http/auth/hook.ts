@@ -2,10 +2,11 @@
 // handing the verified principal to the request's RequestContext. Runs before the body is read
 // and before unknown routes are answered, so an anonymous caller learns nothing past a 401.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS, errors, NotAuthorizedError, type Principal } from '../../catalog/index.js';
+import { errors, NotAuthorizedError, type Principal } from '../../catalog/index.js';
 import { AUTH_TOKEN_BYTES_MAX } from '../../config/index.js';
 import { assert } from '../../util/index.js';
 import type { CatalogStore } from '../../store/index.js';
+import { setPrincipal } from '../principal.js';
 import type { Authenticator } from './authenticator.js';
 import { ProviderUnreachable } from './bounded-fetch.js';
 import { BuiltinAuthority, isBuiltinToken, type BuiltinOptions } from './builtin.js';
@@ -32,12 +33,6 @@ export function requiresPrincipal(path: string, options: { metricsRequireAuth: b
   return true;
 }
 
-const principals = new WeakMap<FastifyRequest, Principal>();
-
-/** The principal the auth hook verified for `request`; anonymous when auth is off or the path is public. */
-export function principalOf(request: FastifyRequest): Principal {
-  return principals.get(request) ?? ANONYMOUS;
-}
 
 /** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1), or why there is none. */
 export function bearerToken(header: string | string[] | undefined): { token: string } | { missing: true } | { malformed: string } {
@@ -86,7 +81,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions, store: 
         .send({ error: 'invalid_client', error_description: `${error.message}. ${NO_TOKEN_ISSUING}` });
     }
     if (path === TOKEN_ENDPOINT) return reply.code(400).send({ error: 'unsupported_grant_type', error_description: NO_TOKEN_ISSUING });
-    principals.set(request, principal);
+    setPrincipal(request, principal);
   });
 }
 

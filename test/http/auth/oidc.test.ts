@@ -56,7 +56,7 @@ test('the verified principal reaches the RequestContext: sub and the roles claim
   const outcome = await authenticator.authenticate(await provider.token('reader'));
   assert.deepEqual(outcome, { ok: true, principal: { kind: 'user', name: 'reader', roles: ['reader'], source: 'oidc' } });
   // and through HTTP: the router builds the context from what the hook verified
-  const { principalOf } = await import('../../../src/http/auth/hook.js');
+  const { principalOf } = await import('../../../src/http/auth/index.js');
   const { requestContext } = await import('../../../src/http/request-context.js');
   const { buildApp } = await import('../../../src/http/index.js');
   const seen: RequestContext[] = [];
