@@ -20,3 +20,4 @@ export * as credentials from './credentials.js';
 export * as signing from './signing.js';
 export * from './principals.js';
 export * from './signing-keys.js';
+export * as access from './access.js';

@@ -33,7 +33,65 @@ export type Effect =
   /** a key the catalog signs its tokens with; the private JWK is encrypted at rest when encryption is on */
   | { op: 'signingKey.add'; kid: string; alg: SigningAlgorithm; publicJwk: Jwk; privateJwk: Jwk; createdMs: number }
   /** tokens signed by `kid` verify until `notAfterMs`, no new ones are signed */
-  | { op: 'signingKey.retire'; kid: string; notAfterMs: number };
+  | { op: 'signingKey.retire'; kid: string; notAfterMs: number }
+  /** a built-in principal's roles change (docs/design/authorization.md) */
+  | { op: 'principal.setRoles'; name: string; expect: string[]; roles: string[] }
+  /** a custom role; built-in roles (admin, writer, reader) are not stored */
+  | { op: 'role.create'; name: string; createdMs: number }
+  /** also drops the role's grants and takes it from every built-in principal */
+  | { op: 'role.delete'; name: string }
+  | { op: 'grant.add'; role: string; on: Securable; privilege: Privilege }
+  | { op: 'grant.revoke'; role: string; on: Securable; privilege: Privilege };
+
+/** What a grant is on. A namespace grant covers its children and everything they contain. */
+export type Securable =
+  | { kind: 'catalog' }
+  | { kind: 'namespace'; ns: Levels }
+  | { kind: 'table'; ns: Levels; name: string }
+  | { kind: 'view'; ns: Levels; name: string };
+
+/**
+ * The privileges a role can be granted (close to Apache Polaris'). Stored by name in the log,
+ * so a name is never reused for another meaning; what each one allows is catalog/access.ts.
+ */
+export const PRIVILEGES = [
+  'CATALOG_MANAGE_ACCESS',
+  'NAMESPACE_LIST',
+  'NAMESPACE_CREATE',
+  'NAMESPACE_READ_PROPERTIES',
+  'NAMESPACE_WRITE_PROPERTIES',
+  'NAMESPACE_DROP',
+  'TABLE_LIST',
+  'TABLE_CREATE',
+  'TABLE_READ_METADATA',
+  'TABLE_WRITE_METADATA',
+  'TABLE_DROP',
+  'TABLE_READ_DATA',
+  'TABLE_WRITE_DATA',
+  'VIEW_LIST',
+  'VIEW_CREATE',
+  'VIEW_READ_METADATA',
+  'VIEW_WRITE_METADATA',
+  'VIEW_DROP',
+] as const;
+
+export type Privilege = (typeof PRIVILEGES)[number];
+
+/** Roles every catalog has, never stored: their grants are fixed in catalog/access.ts. */
+export const BUILTIN_ROLES = ['admin', 'writer', 'reader'] as const;
+
+export interface GrantRecord {
+  on: Securable;
+  /** sorted */
+  privileges: Privilege[];
+}
+
+export interface RoleRecord {
+  name: string;
+  createdMs: number;
+  /** sorted by securable */
+  grants: GrantRecord[];
+}
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256';
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['EdDSA', 'ES256'];

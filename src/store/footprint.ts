@@ -2,7 +2,7 @@
 // head, so they may go together only when none reads or writes what another changes: then the
 // entry means the same whatever order its txns are applied in. A footprint names what a txn
 // touches; a batch keeps the union of the footprints it admitted.
-import { assert } from '../util/index.js';
+import { assert, assertNever } from '../util/index.js';
 import type { Effect, IdempotencyRecord } from './effects.js';
 import { CatalogState, entityKey, nsKey } from './state.js';
 
@@ -15,6 +15,8 @@ export interface Footprint {
   writes: string[];
   adds: string[];
 }
+
+const ACCESS = 'access';
 
 export function footprintOf(effects: Effect[], idem: IdempotencyRecord | undefined): Footprint {
   const f: Footprint = { reads: [], writes: [], adds: [] };
@@ -67,9 +69,27 @@ export function footprintOf(effects: Effect[], idem: IdempotencyRecord | undefin
       case 'principal.create':
       case 'principal.delete':
         f.writes.push(`pr:${e.name}`, `pc:${e.clientId}`);
+        // a role deleted in the same entry would be stripped or not depending on the order
+        f.reads.push(ACCESS);
         break;
       case 'principal.rotateSecret':
         f.writes.push(`pr:${e.name}`);
+        break;
+      case 'principal.setRoles':
+        f.writes.push(`pr:${e.name}`);
+        f.reads.push(ACCESS);
+        break;
+      // roles and grants are rare: one key for all of them keeps their batches obviously ordered
+      case 'role.create':
+      case 'role.delete':
+        f.writes.push(ACCESS);
+        break;
+      case 'grant.add':
+      case 'grant.revoke':
+        f.writes.push(ACCESS);
+        // a grant needs its securable; dropping or renaming the securable moves its grants
+        if (e.on.kind === 'namespace') f.reads.push(ns(e.on.ns));
+        if (e.on.kind === 'table' || e.on.kind === 'view') f.reads.push(entity(e.on.ns, e.on.name));
         break;
       case 'signingKey.add':
       case 'signingKey.retire':

@@ -2,7 +2,10 @@
 // records and pending purges. Applying an effect checks its precondition first and changes
 // nothing when it fails, so `tryApply` doubles as the conflict check for a batch being built.
 import { assert, assertNever } from '../util/index.js';
-import type { Effect, EncryptionRecord, IdempotencyRecord, Levels, PrincipalRecord, SigningKeyRecord, Txn } from './effects.js';
+import { BUILTIN_ROLES } from './effects.js';
+import type {
+  Effect, EncryptionRecord, GrantRecord, IdempotencyRecord, Levels, PrincipalRecord, Privilege, RoleRecord, Securable, SigningKeyRecord, Txn,
+} from './effects.js';
 
 export interface NamespaceRecord {
   levels: Levels;
@@ -24,6 +27,27 @@ export interface PurgeRecord {
 export const nsKey = (levels: Levels): string => levels.join('\u001f');
 export const entityKey = (levels: Levels, name: string): string => `${nsKey(levels)}\u0000${name}`;
 
+/** One key per securable; a namespace's key is a prefix of nothing else's (kinds are tagged). */
+export function securableKey(on: Securable): string {
+  switch (on.kind) {
+    case 'catalog':
+      return 'c';
+    case 'namespace':
+      return `n${nsKey(on.ns)}`;
+    case 'table':
+      return `t${entityKey(on.ns, on.name)}`;
+    case 'view':
+      return `v${entityKey(on.ns, on.name)}`;
+  }
+}
+
+/** A role's grants in memory: privileges per securable key. */
+export interface RoleState {
+  readonly name: string;
+  readonly createdMs: number;
+  readonly grants: Map<string, { on: Securable; privileges: Set<Privilege> }>;
+}
+
 export class CatalogState {
   readonly namespaces = new Map<string, NamespaceRecord>();
   readonly tables = new Map<string, PointerRecord>();
@@ -36,6 +60,10 @@ export class CatalogState {
   readonly principals = new Map<string, PrincipalRecord>();
   readonly principalsByClientId = new Map<string, string>();
   readonly signingKeys = new Map<string, SigningKeyRecord>();
+  /** custom roles and their grants (docs/design/authorization.md) */
+  readonly roles = new Map<string, RoleState>();
+  /** roles holding a grant on each securable key: dropping or renaming it takes its grants along */
+  private readonly grantHolders = new Map<string, Set<string>>();
   /** child namespaces and entities per namespace, for listing and the not-empty check */
   private readonly children = new Map<string, Set<string>>();
   private readonly tablesIn = new Map<string, Set<string>>();
@@ -63,6 +91,24 @@ export class CatalogState {
 
   view(levels: Levels, name: string): PointerRecord | undefined {
     return this.views.get(entityKey(levels, name));
+  }
+
+  /** Whether a grant may name `on`: it must exist. */
+  hasSecurable(on: Securable): boolean {
+    switch (on.kind) {
+      case 'catalog':
+        return true;
+      case 'namespace':
+        return this.hasNamespace(on.ns);
+      case 'table':
+        return this.table(on.ns, on.name) !== undefined;
+      case 'view':
+        return this.view(on.ns, on.name) !== undefined;
+    }
+  }
+
+  hasGrant(role: string, on: Securable, privilege: Privilege): boolean {
+    return this.roles.get(role)?.grants.get(securableKey(on))?.privileges.has(privilege) ?? false;
   }
 
   /** Why `effect` cannot apply to this state, or undefined when it can. */
@@ -121,6 +167,23 @@ export class CatalogState {
         if (!key) return 'signing key missing';
         return key.notAfterMs === undefined ? undefined : 'signing key retired';
       }
+      case 'principal.setRoles': {
+        const record = this.principals.get(effect.name);
+        if (!record) return 'principal missing';
+        if (!sameList(record.roles, effect.expect)) return 'principal roles changed';
+        return effect.roles.every((r) => isBuiltinRole(r) || this.roles.has(r)) ? undefined : 'role missing';
+      }
+      case 'role.create':
+        if (isBuiltinRole(effect.name)) return 'role is built in';
+        return this.roles.has(effect.name) ? 'role exists' : undefined;
+      case 'role.delete':
+        return this.roles.has(effect.name) ? undefined : 'role missing';
+      case 'grant.add':
+        if (!this.roles.has(effect.role)) return 'role missing';
+        if (!this.hasSecurable(effect.on)) return 'securable missing';
+        return this.hasGrant(effect.role, effect.on, effect.privilege) ? 'grant exists' : undefined;
+      case 'grant.revoke':
+        return this.hasGrant(effect.role, effect.on, effect.privilege) ? undefined : 'grant missing';
       default:
         return assertNever(effect, 'effect');
     }
@@ -144,6 +207,7 @@ export class CatalogState {
       }
       case 'ns.drop':
         this.namespaces.delete(nsKey(effect.ns));
+        this.dropGrantsOn(securableKey({ kind: 'namespace', ns: effect.ns }));
         if (effect.ns.length > 0) this.index(this.children, effect.ns.slice(0, -1), effect.ns[effect.ns.length - 1]!, false);
         return;
       case 'table.create':
@@ -156,9 +220,11 @@ export class CatalogState {
         return;
       case 'table.drop':
         this.removePointer(this.tables, this.tablesIn, effect.ns, effect.name);
+        this.dropGrantsOn(securableKey({ kind: 'table', ns: effect.ns, name: effect.name }));
         return;
       case 'view.drop':
         this.removePointer(this.views, this.viewsIn, effect.ns, effect.name);
+        this.dropGrantsOn(securableKey({ kind: 'view', ns: effect.ns, name: effect.name }));
         return;
       case 'table.rename':
       case 'view.rename': {
@@ -167,6 +233,8 @@ export class CatalogState {
         assert(source !== undefined, `rename of ${entityKey(effect.from.ns, effect.from.name)} that conflict() saw exist`);
         this.removePointer(map, index, effect.from.ns, effect.from.name);
         this.setPointer(map, index, effect.to.ns, effect.to.name, source.metadataLocation);
+        const kind = effect.op === 'table.rename' ? 'table' : 'view';
+        this.moveGrants({ kind, ...effect.from }, { kind, ...effect.to });
         return;
       }
       case 'purge.request':
@@ -205,6 +273,47 @@ export class CatalogState {
         this.signingKeys.set(effect.kid, { ...key, notAfterMs: effect.notAfterMs });
         return;
       }
+      case 'principal.setRoles': {
+        const record = this.principals.get(effect.name);
+        assert(record !== undefined, `setRoles of principal ${effect.name} that conflict() saw exist`);
+        this.principals.set(effect.name, { ...record, roles: [...effect.roles] });
+        return;
+      }
+      case 'role.create':
+        this.roles.set(effect.name, { name: effect.name, createdMs: effect.createdMs, grants: new Map() });
+        return;
+      case 'role.delete': {
+        const role = this.roles.get(effect.name);
+        assert(role !== undefined, `delete of role ${effect.name} that conflict() saw exist`);
+        for (const key of role.grants.keys()) this.holders(key, effect.name, false);
+        this.roles.delete(effect.name);
+        for (const [name, record] of this.principals) {
+          if (record.roles.includes(effect.name)) this.principals.set(name, { ...record, roles: record.roles.filter((r) => r !== effect.name) });
+        }
+        return;
+      }
+      case 'grant.add': {
+        const role = this.roles.get(effect.role);
+        assert(role !== undefined, `grant to role ${effect.role} that conflict() saw exist`);
+        const key = securableKey(effect.on);
+        let grant = role.grants.get(key);
+        if (!grant) role.grants.set(key, (grant = { on: structuredClone(effect.on), privileges: new Set() }));
+        grant.privileges.add(effect.privilege);
+        this.holders(key, effect.role, true);
+        return;
+      }
+      case 'grant.revoke': {
+        const role = this.roles.get(effect.role);
+        const key = securableKey(effect.on);
+        const grant = role?.grants.get(key);
+        assert(role !== undefined && grant !== undefined, `revoke from role ${effect.role} that conflict() saw hold it`);
+        grant.privileges.delete(effect.privilege);
+        if (grant.privileges.size === 0) {
+          role.grants.delete(key);
+          this.holders(key, effect.role, false);
+        }
+        return;
+      }
       default:
         return assertNever(effect, 'effect');
     }
@@ -236,6 +345,36 @@ export class CatalogState {
   /** Forgets records that expired before `nowMs` (an entry timestamp, so replay agrees). */
   expireIdempotency(nowMs: number): void {
     for (const [key, record] of this.idempotency) if (record.expiresAtMs <= nowMs) this.idempotency.delete(key);
+  }
+
+  private holders(key: string, role: string, add: boolean): void {
+    let roles = this.grantHolders.get(key);
+    if (add) {
+      if (!roles) this.grantHolders.set(key, (roles = new Set()));
+      roles.add(role);
+    } else if (roles) {
+      roles.delete(role);
+      if (roles.size === 0) this.grantHolders.delete(key);
+    }
+  }
+
+  /** A dropped securable's grants go with it: a new one of the same name starts with none. */
+  private dropGrantsOn(key: string): void {
+    for (const role of this.grantHolders.get(key) ?? []) this.roles.get(role)?.grants.delete(key);
+    this.grantHolders.delete(key);
+  }
+
+  /** A renamed table or view keeps its grants under its new name. */
+  private moveGrants(from: Securable, to: Securable): void {
+    const [fromKey, toKey] = [securableKey(from), securableKey(to)];
+    for (const role of this.grantHolders.get(fromKey) ?? []) {
+      const grants = this.roles.get(role)!.grants;
+      const grant = grants.get(fromKey)!;
+      grants.delete(fromKey);
+      grants.set(toKey, { on: structuredClone(to), privileges: grant.privileges });
+      this.holders(toKey, role, true);
+    }
+    this.grantHolders.delete(fromKey);
   }
 
   private setPointer(map: Map<string, PointerRecord>, index: Map<string, Set<string>>, ns: Levels, name: string, to: string) {
@@ -284,6 +423,7 @@ export class CatalogState {
       // absent while empty, so catalogs without built-in principals keep their checkpoint bytes
       ...(this.principals.size > 0 && { principals: byKey(this.principals).map((p) => ({ ...p, roles: [...p.roles] })) }),
       ...(this.signingKeys.size > 0 && { signingKeys: byKey(this.signingKeys).map((k) => structuredClone(k)) }),
+      ...(this.roles.size > 0 && { roles: byKey(this.roles).map(roleRecord) }),
     };
   }
 
@@ -304,6 +444,10 @@ export class CatalogState {
       state.apply({ op: 'signingKey.add', ...key });
       if (notAfterMs !== undefined) state.apply({ op: 'signingKey.retire', kid: k.kid, notAfterMs });
     }
+    for (const r of snapshot.roles ?? []) {
+      state.apply({ op: 'role.create', name: r.name, createdMs: r.createdMs });
+      for (const g of r.grants) for (const privilege of g.privileges) state.apply({ op: 'grant.add', role: r.name, on: g.on, privilege });
+    }
     return state;
   }
 }
@@ -317,7 +461,21 @@ export interface StateSnapshot {
   encryption?: EncryptionRecord;
   principals?: PrincipalRecord[];
   signingKeys?: SigningKeyRecord[];
+  roles?: RoleRecord[];
 }
+
+function roleRecord(role: RoleState): RoleRecord {
+  const keys = [...role.grants.keys()].sort();
+  const grants: GrantRecord[] = keys.map((k) => {
+    const grant = role.grants.get(k)!;
+    return { on: structuredClone(grant.on), privileges: [...grant.privileges].sort() };
+  });
+  return { name: role.name, createdMs: role.createdMs, grants };
+}
+
+const isBuiltinRole = (name: string): boolean => (BUILTIN_ROLES as readonly string[]).includes(name);
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function sortObject(obj: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

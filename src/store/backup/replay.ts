@@ -4,7 +4,8 @@
 import { LOCATION_BYTES_MAX } from '../../config/index.js';
 import type { LogEntry } from '../layout.js';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../layout.js';
-import { CatalogState, entityKey, nsKey, type StateSnapshot } from '../state.js';
+import { BUILTIN_ROLES, PRIVILEGES } from '../effects.js';
+import { CatalogState, entityKey, nsKey, securableKey, type StateSnapshot } from '../state.js';
 
 /** Applies one entry's effects in order; returns why it does not apply, or undefined. */
 export const replayEntry = (state: CatalogState, entry: LogEntry): string | undefined => state.applyEntry(entry);
@@ -45,6 +46,34 @@ function signingKeyShapeProblem(k: unknown): string | undefined {
   return undefined;
 }
 
+const isSecurable = (on: unknown): boolean => {
+  if (!isRecord(on)) return false;
+  switch (on.kind) {
+    case 'catalog':
+      return exactKeys(on, ['kind']);
+    case 'namespace':
+      return exactKeys(on, ['kind', 'ns']) && isLevels(on.ns);
+    case 'table':
+    case 'view':
+      return exactKeys(on, ['kind', 'ns', 'name']) && isLevels(on.ns) && typeof on.name === 'string' && on.name !== '';
+    default:
+      return false;
+  }
+};
+
+function roleShapeProblem(r: unknown): string | undefined {
+  if (!isRecord(r) || !exactKeys(r, ['name', 'createdMs', 'grants'])) return 'expected {name, createdMs, grants}';
+  if (typeof r.name !== 'string' || r.name === '' || !isSeq(r.createdMs)) return 'malformed name or createdMs';
+  if (!Array.isArray(r.grants)) return 'grants must be a list';
+  for (const g of r.grants as unknown[]) {
+    if (!isRecord(g) || !exactKeys(g, ['on', 'privileges']) || !isSecurable(g.on)) return 'malformed grant';
+    const privileges = g.privileges;
+    if (!Array.isArray(privileges) || privileges.length === 0) return 'a grant lists at least one privilege';
+    if (privileges.some((p, i) => !(PRIVILEGES as readonly unknown[]).includes(p) || (i > 0 && privileges[i - 1] >= p))) return 'privileges must be known, sorted and unique';
+  }
+  return undefined;
+}
+
 function checkpointShapeProblem(raw: unknown): string | undefined {
   if (!isRecord(raw)) return 'is not an object';
   if (!exactKeys(raw, ['v', 'catalogId', 'seq', 'entryHash', 'ts', 'state'])) return 'does not have exactly the checkpoint fields';
@@ -55,10 +84,10 @@ function checkpointShapeProblem(raw: unknown): string | undefined {
   if (!isSeq(raw.ts)) return 'has a malformed ts';
   const state = raw.state;
   const fields = ['namespaces', 'tables', 'views', 'idempotency', 'purges'];
-  const optional = ['encryption', 'principals', 'signingKeys'].filter((f) => isRecord(state) && f in state);
+  const optional = ['encryption', 'principals', 'signingKeys', 'roles'].filter((f) => isRecord(state) && f in state);
   if (!isRecord(state) || !exactKeys(state, [...fields, ...optional])) return 'does not have exactly the state fields';
   if ('encryption' in state && encryptionShapeProblem(state.encryption)) return `is malformed at state.encryption: ${encryptionShapeProblem(state.encryption)}`;
-  for (const [part, problemOf] of [['principals', principalShapeProblem], ['signingKeys', signingKeyShapeProblem]] as const) {
+  for (const [part, problemOf] of [['principals', principalShapeProblem], ['signingKeys', signingKeyShapeProblem], ['roles', roleShapeProblem]] as const) {
     if (!(part in state)) continue;
     const list = state[part];
     // written only when not empty: an empty list is not the canonical form
@@ -174,6 +203,31 @@ export function invariantProblem(snapshot: StateSnapshot): string | undefined {
     kids.add(k.kid);
     if (k.publicJwk.kid !== undefined && k.publicJwk.kid !== k.kid) return `signing key ${k.kid} holds a public key of kid ${k.publicJwk.kid}`;
     if (k.privateJwk.d === undefined || k.publicJwk.d !== undefined) return `signing key ${k.kid} has its private part in the wrong place`;
+  }
+  return accessProblem(snapshot, namespaces, entities);
+}
+
+/** Roles are unique and never built-in; every grant names a securable that exists. */
+function accessProblem(snapshot: StateSnapshot, namespaces: Set<string>, entities: Set<string>): string | undefined {
+  const roles = new Set<string>();
+  const tables = new Set(snapshot.tables.map((t) => entityKey(t.ns, t.name)));
+  for (const r of snapshot.roles ?? []) {
+    if (roles.has(r.name)) return `role ${r.name} appears twice`;
+    if ((BUILTIN_ROLES as readonly string[]).includes(r.name)) return `role ${r.name} is built in and cannot be stored`;
+    roles.add(r.name);
+    const seen = new Set<string>();
+    for (const g of r.grants) {
+      const key = securableKey(g.on);
+      if (seen.has(key)) return `role ${r.name} lists its grants on one securable twice`;
+      seen.add(key);
+      const on = g.on;
+      const exists =
+        on.kind === 'catalog' ||
+        (on.kind === 'namespace' && namespaces.has(nsKey(on.ns))) ||
+        (on.kind === 'table' && tables.has(entityKey(on.ns, on.name))) ||
+        (on.kind === 'view' && entities.has(entityKey(on.ns, on.name)) && !tables.has(entityKey(on.ns, on.name)));
+      if (!exists) return `role ${r.name} has a grant on a ${on.kind} that does not exist`;
+    }
   }
   return undefined;
 }

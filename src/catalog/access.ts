@@ -1,0 +1,164 @@
+// Who may do what (docs/design/authorization.md). Roles hold privileges on the catalog, a
+// namespace (covering its children and everything they contain), a table or a view; principals
+// hold roles. Deny by default. Pure functions of the catalog state and the principal, so every
+// replica decides alike on the same log sequence. A decision is a few map lookups per role:
+// no allocation proportional to the catalog.
+import { BUILTIN_ROLES, PRIVILEGES, securableKey, nsKey, type CatalogState, type Levels, type Privilege, type Securable } from '../store/index.js';
+import type { Principal } from './request-context.js';
+
+/** A set of privileges as bits, in PRIVILEGES order (18 of them: fits a small integer). */
+export type PrivilegeMask = number;
+
+const BIT = new Map<Privilege, number>(PRIVILEGES.map((p, i) => [p, 1 << i]));
+const bitOf = (privilege: Privilege): number => BIT.get(privilege)!;
+
+/** What holding a privilege also gives: writing data needs reading it, reading data needs the metadata. */
+const IMPLIES: Partial<Record<Privilege, readonly Privilege[]>> = {
+  NAMESPACE_WRITE_PROPERTIES: ['NAMESPACE_READ_PROPERTIES'],
+  TABLE_WRITE_DATA: ['TABLE_READ_DATA', 'TABLE_WRITE_METADATA'],
+  TABLE_READ_DATA: ['TABLE_READ_METADATA'],
+  TABLE_WRITE_METADATA: ['TABLE_READ_METADATA'],
+  VIEW_WRITE_METADATA: ['VIEW_READ_METADATA'],
+};
+
+function closure(privilege: Privilege): PrivilegeMask {
+  let mask = bitOf(privilege);
+  for (const implied of IMPLIES[privilege] ?? []) mask |= closure(implied);
+  return mask;
+}
+
+const CLOSURE = new Map<Privilege, PrivilegeMask>(PRIVILEGES.map((p) => [p, closure(p)]));
+
+export function maskOf(privileges: Iterable<Privilege>): PrivilegeMask {
+  let mask = 0;
+  for (const p of privileges) mask |= CLOSURE.get(p)!;
+  return mask;
+}
+
+export const ALL_PRIVILEGES: PrivilegeMask = maskOf(PRIVILEGES);
+
+export function privilegesIn(mask: PrivilegeMask): Privilege[] {
+  return PRIVILEGES.filter((p) => (mask & bitOf(p)) !== 0);
+}
+
+export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
+
+/** The built-in roles' grants, all on the catalog. */
+export const BUILTIN_ROLE_PRIVILEGES: Readonly<Record<BuiltinRole, readonly Privilege[]>> = {
+  admin: PRIVILEGES,
+  writer: PRIVILEGES.filter((p) => p !== 'CATALOG_MANAGE_ACCESS'),
+  reader: ['NAMESPACE_LIST', 'NAMESPACE_READ_PROPERTIES', 'TABLE_LIST', 'TABLE_READ_DATA', 'VIEW_LIST', 'VIEW_READ_METADATA'],
+};
+
+const BUILTIN_MASK = new Map<string, PrivilegeMask>(BUILTIN_ROLES.map((r) => [r, maskOf(BUILTIN_ROLE_PRIVILEGES[r])]));
+
+export const isBuiltinRole = (name: string): name is BuiltinRole => BUILTIN_MASK.has(name);
+
+const TABLE_PRIVILEGES = maskOf(PRIVILEGES.filter((p) => p.startsWith('TABLE_')));
+const VIEW_PRIVILEGES = maskOf(PRIVILEGES.filter((p) => p.startsWith('VIEW_')));
+const NAMESPACE_PRIVILEGES = maskOf(PRIVILEGES.filter((p) => p.startsWith('NAMESPACE_')));
+
+/**
+ * The keys a grant may sit on to cover `on`, most specific first: the securable itself, its
+ * namespaces from the innermost out, the catalog.
+ */
+function coveringKeys(on: Securable): string[] {
+  const keys = on.kind === 'catalog' ? [] : on.kind === 'namespace' ? [] : [securableKey(on)];
+  const levels = on.kind === 'catalog' ? [] : on.ns;
+  for (let depth = levels.length; depth > 0; depth--) keys.push(`n${nsKey(levels.slice(0, depth))}`);
+  keys.push('c');
+  return keys;
+}
+
+/** Everything `principal` may do on `on`. Anonymous means authentication is off: nothing is checked. */
+export function privilegesOn(state: CatalogState, principal: Principal, on: Securable): PrivilegeMask {
+  if (principal.kind === 'anonymous') return ALL_PRIVILEGES;
+  let mask = 0;
+  let keys: string[] | undefined;
+  for (const role of principal.roles) {
+    const builtin = BUILTIN_MASK.get(role);
+    if (builtin !== undefined) {
+      mask |= builtin;
+      continue;
+    }
+    const grants = state.roles.get(role)?.grants;
+    if (!grants || grants.size === 0) continue;
+    for (const key of (keys ??= coveringKeys(on))) {
+      const grant = grants.get(key);
+      if (grant) mask |= maskOf(grant.privileges);
+    }
+  }
+  return mask;
+}
+
+export function allows(state: CatalogState, principal: Principal, privilege: Privilege, on: Securable): boolean {
+  return (privilegesOn(state, principal, on) & bitOf(privilege)) !== 0;
+}
+
+export type AccessLevel = 'none' | 'read' | 'read-write';
+
+/** What a principal may do with a table's files: what vended credentials and signing may give. */
+export function dataAccess(state: CatalogState, principal: Principal, table: { ns: Levels; name: string }): AccessLevel {
+  const mask = privilegesOn(state, principal, { kind: 'table', ...table });
+  if (mask & bitOf('TABLE_WRITE_DATA')) return 'read-write';
+  return mask & bitOf('TABLE_READ_DATA') ? 'read' : 'none';
+}
+
+/** Whether a custom role of `principal` holds a grant on `ns` or anything beneath it. */
+function grantsBeneath(state: CatalogState, principal: Extract<Principal, { kind: 'user' }>, ns: Levels): boolean {
+  for (const role of principal.roles) {
+    for (const grant of state.roles.get(role)?.grants.values() ?? []) {
+      const on = grant.on;
+      if (on.kind !== 'catalog' && on.ns.length >= ns.length && ns.every((level, i) => on.ns[i] === level)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Which of a namespace's children a list shows. `all`: the caller holds the list privilege on
+ * the parent (or above), or any privilege of the children's kind there; `forbidden`: it holds
+ * nothing on or beneath the parent; otherwise only the children it holds something on (or,
+ * for namespaces, beneath). Filtering before paging keeps pages full and tokens stable.
+ */
+export type ListFilter = { kind: 'all' } | { kind: 'forbidden' } | { kind: 'some'; shows(name: string): boolean };
+
+export function listFilter(state: CatalogState, principal: Principal, kind: 'namespace' | 'table' | 'view', parent: Levels): ListFilter {
+  if (principal.kind === 'anonymous') return { kind: 'all' };
+  const onParent = privilegesOn(state, principal, parent.length === 0 ? { kind: 'catalog' } : { kind: 'namespace', ns: parent });
+  const wholeKind = kind === 'namespace' ? bitOf('NAMESPACE_LIST') : kind === 'table' ? TABLE_PRIVILEGES : VIEW_PRIVILEGES;
+  if (onParent & wholeKind) return { kind: 'all' };
+  if (onParent === 0 && !grantsBeneath(state, principal, parent)) return { kind: 'forbidden' };
+  switch (kind) {
+    case 'namespace':
+      return {
+        kind: 'some',
+        shows: (name) => {
+          const ns = [...parent, name];
+          return (privilegesOn(state, principal, { kind: 'namespace', ns }) & NAMESPACE_PRIVILEGES) !== 0 || grantsBeneath(state, principal, ns);
+        },
+      };
+    case 'table':
+      return { kind: 'some', shows: (name) => (privilegesOn(state, principal, { kind: 'table', ns: parent, name }) & TABLE_PRIVILEGES) !== 0 };
+    case 'view':
+      return { kind: 'some', shows: (name) => (privilegesOn(state, principal, { kind: 'view', ns: parent, name }) & VIEW_PRIVILEGES) !== 0 };
+  }
+}
+
+/** The securable of a table or view by its identifier. */
+export const tableSecurable = (ns: Levels, name: string): Securable => ({ kind: 'table', ns, name });
+export const viewSecurable = (ns: Levels, name: string): Securable => ({ kind: 'view', ns, name });
+export const namespaceSecurable = (ns: Levels): Securable => (ns.length === 0 ? { kind: 'catalog' } : { kind: 'namespace', ns });
+
+/** A readable name for audit lines and errors: catalog, namespace a.b, table a.b.t, view a.b.v. */
+export function describeSecurable(on: Securable): string {
+  switch (on.kind) {
+    case 'catalog':
+      return 'catalog';
+    case 'namespace':
+      return `namespace ${on.ns.join('.')}`;
+    case 'table':
+    case 'view':
+      return `${on.kind} ${[...on.ns, on.name].join('.')}`;
+  }
+}
