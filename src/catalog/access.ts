@@ -4,7 +4,8 @@
 // replica decides alike on the same log sequence. A decision is a few map lookups per role:
 // no allocation proportional to the catalog.
 import { BUILTIN_ROLES, PRIVILEGES, securableKey, nsKey, type CatalogState, type Levels, type Privilege, type Securable } from '../store/index.js';
-import type { Principal } from './request-context.js';
+import { errors, type CatalogError } from './errors.js';
+import type { Principal, RequestContext } from './request-context.js';
 
 /** A set of privileges as bits, in PRIVILEGES order (18 of them: fits a small integer). */
 export type PrivilegeMask = number;
@@ -161,4 +162,17 @@ export function describeSecurable(on: Securable): string {
     case 'view':
       return `${on.kind} ${[...on.ns, on.name].join('.')}`;
   }
+}
+
+/**
+ * The check an operation makes before it decides: undefined when `req`'s principal holds
+ * `privilege` on `on`, else the 403 to reject with. Notes the decision for the audit line.
+ */
+export function authorize(state: CatalogState, req: Pick<RequestContext, 'principal' | 'audit'>, privilege: Privilege, on: Securable): CatalogError | undefined {
+  const allowed = allows(state, req.principal, privilege, on);
+  const resource = describeSecurable(on);
+  if (req.audit.decision !== 'deny') Object.assign(req.audit, { action: privilege, resource, decision: allowed ? 'allow' : 'deny' });
+  if (allowed) return undefined;
+  const name = req.principal.kind === 'user' ? req.principal.name : 'anonymous';
+  return errors.forbidden(name, privilege, resource);
 }

@@ -108,6 +108,9 @@ export const errors = {
   /** credentials sent but refused; `reason` names what is wrong with them, never their content */
   invalidCredentials: (reason: string) =>
     new NotAuthorizedError(`Not authorized: ${reason}`, `${BEARER_REALM}, error="invalid_token", error_description="${reason.replace(/["\\]/g, "'")}"`),
+  /** names the privilege and the securable the caller named, so it says nothing of what exists */
+  forbidden: (principal: string, privilege: string, resource: string) =>
+    new CatalogError('Forbidden', `Forbidden: principal ${principal} lacks ${privilege} on ${resource}`),
   identityProviderUnavailable: () =>
     new CatalogError('ServiceUnavailable', 'The identity provider cannot be reached to verify the token; try again later', undefined, 5),
 } as const;

@@ -24,6 +24,17 @@ export interface IdempotencyRequest {
   readonly bodySha256: string;
 }
 
+/**
+ * What the request's authorization decided, for its audit line: filled by the operation's
+ * checks (access.authorize), read by http/ after the reply. The last check decides; a denied
+ * check is never overwritten by a later allowed one.
+ */
+export interface AuditNote {
+  action?: string;
+  resource?: string;
+  decision?: 'allow' | 'deny';
+}
+
 export interface RequestContext {
   /** x-request-id when the client sent a valid one, else generated; echoed and logged */
   readonly requestId: string;
@@ -34,4 +45,6 @@ export interface RequestContext {
   /** wall-clock ms after which the request's work is abandoned */
   readonly deadlineMs?: number;
   readonly log: Logger;
+  /** mutable: the authorization checks note what they decided here */
+  readonly audit: AuditNote;
 }

@@ -42,5 +42,6 @@ export function requestContext(request: FastifyRequest, options: RequestContextO
     ...(consistency && { consistency }),
     deadlineMs: Date.now() + options.requestTimeoutMs,
     log,
+    audit: {},
   };
 }

@@ -230,7 +230,7 @@ test('replaces prepared against the same head are re-prepared; their unused file
     return write(kind, location, json, value);
   };
   try {
-    const req = { requestId: 'direct', principal: ANONYMOUS, log: silentTelemetry.log };
+    const req = { requestId: 'direct', principal: ANONYMOUS, log: silentTelemetry.log, audit: {} };
     const commitView = (i: number) => runOperation(server.catalog, req, views.commitView(id, replaceBody(uuid, 2, [sql(`select ${i}`)])), { idempotencyLifetimeMs: 60_000 });
     const results = await Promise.all([1, 2, 3, 4].map(commitView));
     assert.equal(results.length, 4);
