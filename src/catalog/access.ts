@@ -71,12 +71,23 @@ function coveringKeys(on: Securable): string[] {
   return keys;
 }
 
+/**
+ * The roles `principal` holds in `state`: a built-in principal's are those of its log record
+ * (the state the decision is made on, not the one its token was verified against: a replica
+ * that verified before catching up must not decide on old roles; a deleted one holds none);
+ * an OIDC principal's come from its token.
+ */
+export function rolesIn(state: CatalogState, principal: Extract<Principal, { kind: 'user' }>): readonly string[] {
+  if (principal.source === 'oidc') return principal.roles;
+  return state.principals.get(principal.name)?.roles ?? [];
+}
+
 /** Everything `principal` may do on `on`. Anonymous means authentication is off: nothing is checked. */
 export function privilegesOn(state: CatalogState, principal: Principal, on: Securable): PrivilegeMask {
   if (principal.kind === 'anonymous') return ALL_PRIVILEGES;
   let mask = 0;
   let keys: string[] | undefined;
-  for (const role of principal.roles) {
+  for (const role of rolesIn(state, principal)) {
     const builtin = BUILTIN_MASK.get(role);
     if (builtin !== undefined) {
       mask |= builtin;
@@ -107,7 +118,7 @@ export function dataAccess(state: CatalogState, principal: Principal, table: { n
 
 /** Whether a custom role of `principal` holds a grant on `ns` or anything beneath it. */
 function grantsBeneath(state: CatalogState, principal: Extract<Principal, { kind: 'user' }>, ns: Levels): boolean {
-  for (const role of principal.roles) {
+  for (const role of rolesIn(state, principal)) {
     for (const grant of state.roles.get(role)?.grants.values() ?? []) {
       const on = grant.on;
       if (on.kind !== 'catalog' && on.ns.length >= ns.length && ns.every((level, i) => on.ns[i] === level)) return true;

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { access, type Principal } from '../../src/catalog/index.js';
 import { CatalogState, type Effect, type Privilege, type Securable } from '../../src/store/index.js';
 
-const user = (...roles: string[]): Principal => ({ kind: 'user', name: 'u', roles, source: 'builtin' });
+/** An OIDC principal: its roles are those its token names (a built-in one's are read from the state). */
+const user = (...roles: string[]): Principal => ({ kind: 'user', name: 'u', roles, source: 'oidc' });
 const T: Securable = { kind: 'table', ns: ['a', 'b'], name: 't' };
 
 function catalog(grants: [Securable, Privilege][] = []): CatalogState {
@@ -81,4 +82,13 @@ test('list filters: the list privilege shows all; without it only what the calle
   const lister = catalog([[{ kind: 'catalog' }, 'NAMESPACE_LIST']]);
   assert.equal(access.listFilter(lister, p, 'namespace', ['a']).kind, 'all');
   assert.equal(access.listFilter(lister, p, 'table', ['a']).kind, 'some', 'listing namespaces shows no table');
+});
+
+test('a built-in principal holds the roles of its record in the state decided on, not those it was verified with', () => {
+  const state = catalog([[T, 'TABLE_DROP']]);
+  const verified: Principal = { kind: 'user', name: 'p', roles: ['admin'], source: 'builtin' };
+  assert.equal(access.privilegesOn(state, verified, T), 0, 'no record: a deleted principal holds nothing');
+  state.apply({ op: 'principal.create', name: 'p', clientId: 'c', secretHash: 'h', roles: ['r'], createdMs: 1 });
+  assert.equal(access.allows(state, verified, 'TABLE_DROP', T), true);
+  assert.equal(access.allows(state, verified, 'CATALOG_MANAGE_ACCESS', { kind: 'catalog' }), false, 'the roles the token was verified with do not count');
 });
