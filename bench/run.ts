@@ -4,6 +4,7 @@
 //   npm run bench                 # all scenarios
 //   FLOE_BENCH_QUICK=1 npm run bench
 //   FLOE_BENCH_ONLY=history npm run bench   # one scenario: warm, memory, file, replicas, history
+// bench/encryption.ts and bench/access.ts run after the scenarios, always.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -266,3 +267,5 @@ for (const [name, run] of scenarios) if (ONLY === undefined || ONLY.split(',').i
 agent.destroy();
 // encryption at rest: commit and restart overhead, off vs on (bench/encryption.ts)
 await import('./encryption.js');
+// authorization: one decision, and a filtered list of 10 000 tables (bench/access.ts)
+await import('./access.js');

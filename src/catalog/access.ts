@@ -3,7 +3,7 @@
 // hold roles. Deny by default. Pure functions of the catalog state and the principal, so every
 // replica decides alike on the same log sequence. A decision is a few map lookups per role:
 // no allocation proportional to the catalog.
-import { BUILTIN_ROLES, PRIVILEGES, securableKey, nsKey, type CatalogState, type Levels, type Privilege, type Securable } from '../store/index.js';
+import { BUILTIN_ROLES, PRIVILEGES, securableKey, type CatalogState, type Levels, type Privilege, type Securable } from '../store/index.js';
 import { errors, type CatalogError } from './errors.js';
 import type { Principal, RequestContext } from './request-context.js';
 
@@ -64,11 +64,30 @@ const NAMESPACE_PRIVILEGES = maskOf(PRIVILEGES.filter((p) => p.startsWith('NAMES
  * namespaces from the innermost out, the catalog.
  */
 function coveringKeys(on: Securable): string[] {
-  const keys = on.kind === 'catalog' ? [] : on.kind === 'namespace' ? [] : [securableKey(on)];
-  const levels = on.kind === 'catalog' ? [] : on.ns;
-  for (let depth = levels.length; depth > 0; depth--) keys.push(`n${nsKey(levels.slice(0, depth))}`);
-  keys.push('c');
+  if (on.kind === 'catalog') return ['c'];
+  const levels = on.ns;
+  const keys = new Array<string>(levels.length + (on.kind === 'namespace' ? 1 : 2));
+  let at = keys.length - 1;
+  keys[at] = 'c';
+  // each enclosing namespace's key extends the next outer one's (n + levels joined by \u001f)
+  let key = 'n';
+  for (let depth = 0; depth < levels.length; depth++) {
+    key = depth === 0 ? key + levels[0] : `${key}\u001f${levels[depth]}`;
+    keys[--at] = key;
+  }
+  if (on.kind !== 'namespace') keys[0] = securableKey(on);
   return keys;
+}
+
+/**
+ * The roles `principal` holds in `state`: a built-in principal's are those of its log record
+ * (the state the decision is made on, not the one its token was verified against: a replica
+ * that verified before catching up must not decide on old roles; a deleted one holds none);
+ * an OIDC principal's come from its token.
+ */
+export function rolesIn(state: CatalogState, principal: Extract<Principal, { kind: 'user' }>): readonly string[] {
+  if (principal.source === 'oidc') return principal.roles;
+  return state.principals.get(principal.name)?.roles ?? [];
 }
 
 /** Everything `principal` may do on `on`. Anonymous means authentication is off: nothing is checked. */
@@ -76,7 +95,7 @@ export function privilegesOn(state: CatalogState, principal: Principal, on: Secu
   if (principal.kind === 'anonymous') return ALL_PRIVILEGES;
   let mask = 0;
   let keys: string[] | undefined;
-  for (const role of principal.roles) {
+  for (const role of rolesIn(state, principal)) {
     const builtin = BUILTIN_MASK.get(role);
     if (builtin !== undefined) {
       mask |= builtin;
@@ -107,7 +126,7 @@ export function dataAccess(state: CatalogState, principal: Principal, table: { n
 
 /** Whether a custom role of `principal` holds a grant on `ns` or anything beneath it. */
 function grantsBeneath(state: CatalogState, principal: Extract<Principal, { kind: 'user' }>, ns: Levels): boolean {
-  for (const role of principal.roles) {
+  for (const role of rolesIn(state, principal)) {
     for (const grant of state.roles.get(role)?.grants.values() ?? []) {
       const on = grant.on;
       if (on.kind !== 'catalog' && on.ns.length >= ns.length && ns.every((level, i) => on.ns[i] === level)) return true;
@@ -140,10 +159,32 @@ export function listFilter(state: CatalogState, principal: Principal, kind: 'nam
         },
       };
     case 'table':
-      return { kind: 'some', shows: (name) => (privilegesOn(state, principal, { kind: 'table', ns: parent, name }) & TABLE_PRIVILEGES) !== 0 };
     case 'view':
-      return { kind: 'some', shows: (name) => (privilegesOn(state, principal, { kind: 'view', ns: parent, name }) & VIEW_PRIVILEGES) !== 0 };
+      return { kind: 'some', shows: entityGrantFilter(state, principal, kind, parent) };
   }
+}
+
+/**
+ * Whether the caller holds something on a table (or view) of `parent`, when nothing it holds on
+ * `parent` or above gives a privilege of that kind: then only grants on the entity itself can,
+ * so each name costs one key and a lookup per custom role (a list of 10 000 stays in budget).
+ */
+function entityGrantFilter(state: CatalogState, principal: Extract<Principal, { kind: 'user' }>, kind: 'table' | 'view', parent: Levels): (name: string) => boolean {
+  const ofKind = kind === 'table' ? TABLE_PRIVILEGES : VIEW_PRIVILEGES;
+  const grantMaps = rolesIn(state, principal).flatMap((role) => {
+    const grants = state.roles.get(role)?.grants;
+    return grants && grants.size > 0 ? [grants] : [];
+  });
+  // the key of the entity named '' is the prefix of every entity key of `parent`
+  const prefix = securableKey({ kind, ns: parent, name: '' });
+  return (name) => {
+    const key = prefix + name;
+    for (const grants of grantMaps) {
+      const grant = grants.get(key);
+      if (grant && (maskOf(grant.privileges) & ofKind) !== 0) return true;
+    }
+    return false;
+  };
 }
 
 /** The securable of a table or view by its identifier. */

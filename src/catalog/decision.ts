@@ -7,6 +7,12 @@ import type { CatalogContext } from './context.js';
 import type { CatalogError } from './errors.js';
 import type { RequestContext } from './request-context.js';
 
+/** Who asks, as an authorization check needs it (and notes its decision in). */
+export type Asker = Pick<RequestContext, 'principal' | 'audit'>;
+
+/** An operation's authorization: undefined when `req` may run it against `state`, else the 403. */
+export type Authorize = (state: CatalogState, req: Asker) => CatalogError | undefined;
+
 /** A LoadTableResult, its parts already serialised (metadata JSON is cached per file). */
 export interface TableReply {
   /** absent for a staged create: nothing is written yet */
@@ -81,6 +87,13 @@ export type Operation =
   | { readonly kind: 'read'; run(ctx: CatalogContext, req: RequestContext): Promise<Decision> }
   | {
       readonly kind: 'write';
+      /**
+       * Whether the caller may run it, against the state it is about to be decided on: checked
+       * before `before` (so a refused caller makes the catalog read no file), and in every
+       * prepare before an Idempotency-Key's answer is looked up (so a revoke takes effect at
+       * once and a recorded answer is never replayed to a caller who may not run it).
+       */
+      authorize: Authorize;
       /**
        * Work outside the commit batch, before the first prepare (reading a client's file):
        * `replaying` is true when an Idempotency-Key has an answer recorded, so it can be skipped;

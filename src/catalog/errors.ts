@@ -101,6 +101,9 @@ export const errors = {
       'BadRequest',
       `Idempotency-Key ${key} was already used for a different request (${fingerprint}${otherBody ? ' with another body' : ''})`,
     ),
+  /** the key's answer belongs to another principal: neither that principal nor the request is named */
+  idempotencyKeyOfAnother: (key: string) =>
+    new CatalogError('BadRequest', `Idempotency-Key ${key} was already used by another principal; use a new key`),
   idempotencyBusy: () => new CatalogError('ServiceUnavailable', 'too many requests in flight'),
   internal: () => new CatalogError('Internal', 'Internal server error'),
   /** no credentials sent: the challenge names the scheme only (RFC 6750 §3.1) */

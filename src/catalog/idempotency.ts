@@ -7,7 +7,11 @@ import type { IdempotencyRecord } from '../store/index.js';
 import { assert, isoDurationMs } from '../util/index.js';
 import type { Reply } from './decision.js';
 import { CATALOG_ERRORS, CatalogError, errorFromEnvelope, errors, type CatalogErrorCode } from './errors.js';
-import type { IdempotencyRequest } from './request-context.js';
+import type { IdempotencyRequest, Principal } from './request-context.js';
+
+/** The record's owner: built-in and OIDC names are distinct; anonymous (auth off) is undefined. */
+export const askerId = (principal: Principal): string | undefined =>
+  principal.kind === 'user' ? `${principal.source}:${principal.name}` : undefined;
 
 /** A recorded answer: tables and views by metadata location (re-read on replay), the rest as is. */
 export type StoredReply =
@@ -22,6 +26,8 @@ interface RecordBodyV2 {
   /** method and path */
   fingerprint: string;
   bodySha256: string;
+  /** who asked (askerId); absent: authentication was off. Another caller never gets the answer. */
+  by?: string;
   reply: StoredReply;
 }
 
@@ -60,9 +66,12 @@ export const isRecordable = (error: CatalogError): boolean => error.status < 500
 export function lookupRecord(
   record: IdempotencyRecord | undefined,
   request: IdempotencyRequest,
+  by: string | undefined,
 ): { kind: 'none' } | { kind: 'recorded'; reply: StoredReply } | { kind: 'mismatch'; error: CatalogError } {
   if (!record) return { kind: 'none' };
   const body = record.body as RecordBodyV1 | RecordBodyV2;
+  // checked first, and said without naming the owner or the request: a key is no way to learn another caller's answers
+  if (('by' in body ? body.by : undefined) !== by) return { kind: 'mismatch', error: errors.idempotencyKeyOfAnother(request.key) };
   if (body.fingerprint !== request.fingerprint) {
     return { kind: 'mismatch', error: errors.idempotencyKeyReused(request.key, body.fingerprint, false) };
   }
@@ -100,9 +109,9 @@ const statusOf = (stored: StoredReply): number => {
   }
 };
 
-export function newRecord(request: IdempotencyRequest, answer: Reply | CatalogError, expiresAtMs: number): IdempotencyRecord {
+export function newRecord(request: IdempotencyRequest, answer: Reply | CatalogError, expiresAtMs: number, by: string | undefined): IdempotencyRecord {
   const reply = answer instanceof CatalogError ? storedError(answer) : storedReply(answer);
-  const body: RecordBodyV2 = { v: 2, fingerprint: request.fingerprint, bodySha256: request.bodySha256, reply };
+  const body: RecordBodyV2 = { v: 2, fingerprint: request.fingerprint, bodySha256: request.bodySha256, ...(by !== undefined && { by }), reply };
   return { key: request.key, status: statusOf(reply), body, expiresAtMs };
 }
 

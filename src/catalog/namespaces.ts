@@ -6,6 +6,7 @@ import { commit, EMPTY, jsonReply, noop, read, refused, reject, type Operation }
 import { checkProperties, checkPropertiesGrowth } from './input-limits.js';
 import { formatNamespace } from './names.js';
 import { listJson, paginate, type PageRequest } from './pagination.js';
+import { onNamespace, visible } from './guards.js';
 
 export interface NamespaceResult {
   namespace: string[];
@@ -19,13 +20,17 @@ export const listNamespaces = (parent: string[] | undefined, page: PageRequest):
     await readBarrier(ctx, req.consistency);
     const state = ctx.store.state;
     const levels = parent ?? [];
+    const children = visible(state, req, 'namespace', levels, state.childNamespaces(levels));
+    if (children instanceof CatalogError) return reject(children);
     if (levels.length > 0 && !state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
-    return noop(jsonReply(listJson('namespaces', paginate(state.childNamespaces(levels), page, (child) => [...levels, child]))));
+    return noop(jsonReply(listJson('namespaces', paginate(children, page, (child) => [...levels, child]))));
   });
 
 export const loadNamespace = (levels: string[]): Operation =>
   read(async (ctx, req) => {
     await readBarrier(ctx, req.consistency);
+    const denied = onNamespace('NAMESPACE_READ_PROPERTIES', levels)(ctx.store.state, req);
+    if (denied) return reject(denied);
     const record = ctx.store.state.namespaces.get(levels.join('\u001f'));
     if (!record) return reject(errors.noSuchNamespace(levels));
     return noop(json({ namespace: record.levels, properties: record.properties } satisfies NamespaceResult));
@@ -34,6 +39,8 @@ export const loadNamespace = (levels: string[]): Operation =>
 export const namespaceExists = (levels: string[]): Operation =>
   read(async (ctx, req) => {
     await readBarrier(ctx, req.consistency);
+    const denied = onNamespace('NAMESPACE_READ_PROPERTIES', levels)(ctx.store.state, req);
+    if (denied) return reject(denied);
     return noop({ kind: 'empty', status: ctx.store.state.hasNamespace(levels) ? 204 : 404 });
   });
 
@@ -42,6 +49,8 @@ export function createNamespace(levels: string[], properties: Record<string, str
   if (tooLarge) return refused(tooLarge);
   return {
     kind: 'write',
+    // on the parent, the catalog for a top-level namespace
+    authorize: onNamespace('NAMESPACE_CREATE', levels.slice(0, -1)),
     async prepare(_ctx, state) {
       if (state.hasNamespace(levels)) return reject(errors.namespaceExists(levels));
       const parent = levels.slice(0, -1);
@@ -53,6 +62,7 @@ export function createNamespace(levels: string[], properties: Record<string, str
 
 export const dropNamespace = (levels: string[]): Operation => ({
   kind: 'write',
+  authorize: onNamespace('NAMESPACE_DROP', levels),
   async prepare(_ctx, state) {
     if (!state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
     const tables = state.tableNames(levels).length;
@@ -83,6 +93,7 @@ export function updateNamespaceProperties(levels: string[], updates: Record<stri
   }
   return {
     kind: 'write',
+    authorize: onNamespace('NAMESPACE_WRITE_PROPERTIES', levels),
     async prepare(_ctx, state) {
       const record = state.namespaces.get(levels.join('\u001f'));
       if (!record) return reject(errors.noSuchNamespace(levels));

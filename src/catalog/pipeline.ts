@@ -13,7 +13,7 @@ import { mayDeleteExistingFiles, readBarrier, type CatalogContext } from './cont
 import { noop, reject, type Attempt, type Decision, type FileDeletion, type Operation, type Reply } from './decision.js';
 import { toCatalogError } from './dependency-errors.js';
 import type { CatalogError } from './errors.js';
-import { isRecordable, lookupRecord, newRecord, recordedError, type StoredReply } from './idempotency.js';
+import { askerId, isRecordable, lookupRecord, newRecord, recordedError, type StoredReply } from './idempotency.js';
 import type { RequestContext } from './request-context.js';
 import { renderLoadResult, supersede, tableReply } from './tables.js';
 
@@ -70,6 +70,8 @@ async function runWrite(
   const replaying = (state: CatalogState) => idem !== undefined && state.idempotency.has(idem.key);
   if (op.before) {
     await readBarrier(ctx, req.consistency);
+    const denied = op.authorize(ctx.store.state, req);
+    if (denied) return answerOf(reject(denied), false);
     await op.before(ctx, ctx.store.state, { replaying: replaying(ctx.store.state), round: 0 });
   }
   for (let round = 1; ; round++) {
@@ -78,8 +80,12 @@ async function runWrite(
       outcome = await ctx.store.commit<Outcome>(async (state): Promise<Prepared<Outcome>> => {
         // a new attempt: the last one's files will never be referenced
         await discard(ctx, req, attempt.written);
+        // before the record: a caller who may not run the operation never gets its answer, and
+        // a refusal is not recorded (it depends on grants, which change)
+        const denied = op.authorize(state, req);
+        if (denied) return { kind: 'noop', result: { kind: 'decided', decision: reject(denied) } };
         if (idem) {
-          const found = lookupRecord(state.idempotency.get(idem.key), idem);
+          const found = lookupRecord(state.idempotency.get(idem.key), idem, askerId(req.principal));
           if (found.kind === 'mismatch') return { kind: 'noop', result: { kind: 'decided', decision: reject(found.error) } };
           if (found.kind === 'recorded') return { kind: 'noop', result: { kind: 'replay', stored: found.reply } };
         }
@@ -97,12 +103,12 @@ async function runWrite(
         switch (decision.kind) {
           case 'reject':
             if (!idem || !isRecordable(decision.error)) return { kind: 'noop', result };
-            return { kind: 'txn', effects: [], idem: newRecord(idem, decision.error, expiresAtMs), result };
+            return { kind: 'txn', effects: [], idem: newRecord(idem, decision.error, expiresAtMs, askerId(req.principal)), result };
           case 'noop':
             if (!idem) return { kind: 'noop', result };
-            return { kind: 'txn', effects: [], idem: newRecord(idem, decision.reply, expiresAtMs), result };
+            return { kind: 'txn', effects: [], idem: newRecord(idem, decision.reply, expiresAtMs, askerId(req.principal)), result };
           case 'commit':
-            return { kind: 'txn', effects: decision.effects, idem: idem && newRecord(idem, decision.reply, expiresAtMs), result };
+            return { kind: 'txn', effects: decision.effects, idem: idem && newRecord(idem, decision.reply, expiresAtMs, askerId(req.principal)), result };
         }
       });
     } catch (error) {

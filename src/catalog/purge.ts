@@ -19,6 +19,7 @@
 import { filesReferencedByMetadata, readManifest, readManifestList, type TableMetadata } from '../iceberg/index.js';
 import type { PurgeRecord } from '../store/index.js';
 import { readBarrier, type CatalogContext } from './context.js';
+import { allOf, onTable } from './guards.js';
 import { commit, EMPTY, reject, type Operation } from './decision.js';
 import { toCatalogError } from './dependency-errors.js';
 import { CatalogError, errors } from './errors.js';
@@ -68,6 +69,8 @@ export function dropTableAndPurge(id: Identifier): Operation {
   let purgeId: string | undefined;
   return {
     kind: 'write',
+    // the files go too: deleting data needs the right to write it
+    authorize: allOf(onTable('TABLE_DROP', id), onTable('TABLE_WRITE_DATA', id)),
     async prepare(ctx, state) {
       // refused before anything is committed: the client asked for the files to go, and they will not
       if (ctx.deleteGuard !== undefined) return reject(new CatalogError('Forbidden', `Cannot purge ${formatIdentifier(id)}: ${ctx.deleteGuard}`));

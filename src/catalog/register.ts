@@ -6,7 +6,8 @@ import { tableMetadataToJson, type TableMetadata } from '../iceberg/index.js';
 import type { CatalogState, Effect } from '../store/index.js';
 import { stringifyJson } from '../util/index.js';
 import type { CatalogContext } from './context.js';
-import { commit, noop, reject, type Decision, type Operation } from './decision.js';
+import { commit, noop, reject, type Authorize, type Decision, type Operation } from './decision.js';
+import { allOf, onNamespace, onTable } from './guards.js';
 import { CatalogError, errors } from './errors.js';
 import { formatIdentifier, type Identifier } from './names.js';
 import { etagOf, nameTakenError, readTable, tableReply, type LoadTableResult } from './tables.js';
@@ -60,6 +61,7 @@ async function readForRegister(ctx: CatalogContext, id: Identifier, location: st
  * asks the pipeline for one more round with the file read.
  */
 export function fileReadFirst<M>(
+  authorize: Authorize,
   conflict: (state: CatalogState) => CatalogError | undefined,
   readFile: (ctx: CatalogContext) => Promise<M>,
   decide: (ctx: CatalogContext, state: CatalogState, file: M) => Promise<Decision>,
@@ -67,6 +69,7 @@ export function fileReadFirst<M>(
   let file: M | undefined;
   return {
     kind: 'write',
+    authorize,
     async before(ctx, state, { replaying, round }) {
       if (round > 0 || (!replaying && !conflict(state))) file = await readFile(ctx);
     },
@@ -82,6 +85,9 @@ export function fileReadFirst<M>(
 export const registerTable = (levels: string[], request: RegisterRequest): Operation => {
   const id = { namespace: levels, name: request.name };
   return fileReadFirst<TableMetadata>(
+    // overwriting an existing table replaces its metadata: that is a commit to it as well
+    (state, req) =>
+      (request.overwrite && state.table(id.namespace, id.name) ? allOf(onNamespace('TABLE_CREATE', levels), onTable('TABLE_WRITE_METADATA', id)) : onNamespace('TABLE_CREATE', levels))(state, req),
     (state) => registerConflict(state, id, request.overwrite),
     (ctx) => readForRegister(ctx, id, request.metadataLocation),
     async (ctx, state, metadata) => {
@@ -101,6 +107,7 @@ export const registerTable = (levels: string[], request: RegisterRequest): Opera
 /** Forgets the table (no file is deleted) and answers the version it had when forgotten (without config). */
 export const unregisterTable = (id: Identifier): Operation => ({
   kind: 'write',
+  authorize: onTable('TABLE_DROP', id),
   async prepare(ctx, state) {
     const pointer = state.table(id.namespace, id.name);
     if (!pointer) return reject(errors.noSuchTable(id));

@@ -10,6 +10,10 @@ export type Principal =
       readonly kind: 'user';
       /** stable id: a built-in principal's name, or the OIDC subject (or configured claim) */
       readonly name: string;
+      /**
+       * as verified: an OIDC token's roles claim, or a built-in principal's record then (decisions
+       * read a built-in principal's roles from the state they are made on: access.rolesIn)
+       */
       readonly roles: readonly string[];
       readonly source: 'builtin' | 'oidc';
     };

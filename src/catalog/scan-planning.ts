@@ -27,11 +27,12 @@ import {
 import { stringifyJson } from '../util/index.js';
 import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
-import { EMPTY, jsonReply, noop, read, refused, reject, type Operation } from './decision.js';
+import { EMPTY, jsonReply, noop, read, refused, reject, type Asker, type Operation } from './decision.js';
 import { fromIceberg } from './dependency-errors.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
 import { loadCurrentTable } from './tables.js';
+import { bind, onTable, type Check } from './guards.js';
 
 /** Plans remembered per catalog; the least recently used is forgotten first. */
 export const PLANS_MAX = 100;
@@ -110,8 +111,8 @@ const noSuchPlan = (planId: string) => new CatalogError('NotFound', `No such pla
 const noSuchPlanTask = () => new CatalogError('NotFound', 'No such plan task', 'NoSuchPlanTaskException');
 
 /** The plan for `id`'s current table (a dropped and re-created table does not inherit plans). */
-async function findPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<Plan | undefined> {
-  const { metadata } = await loadCurrentTable(ctx, id, consistency);
+async function findPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined, check: Check): Promise<Plan | undefined> {
+  const { metadata } = await loadCurrentTable(ctx, id, consistency, check);
   const plan = plans(ctx).get(planId);
   if (!plan || plan.tableUuid !== metadata['table-uuid']) return undefined;
   remember(ctx, plan);
@@ -405,8 +406,8 @@ function parsePlanTaskToken(token: string): { plan: string; manifest: number } |
 }
 
 /** planTableScan: the PlanTableScanResult JSON text (status "completed", with a plan-id). */
-async function planScan(ctx: CatalogContext, id: Identifier, request: PlanRequest, consistency: Consistency | undefined): Promise<string | CatalogError> {
-  const { metadata } = await loadCurrentTable(ctx, id, consistency);
+async function planScan(ctx: CatalogContext, id: Identifier, request: PlanRequest, consistency: Consistency | undefined, check: Check): Promise<string | CatalogError> {
+  const { metadata } = await loadCurrentTable(ctx, id, consistency, check);
   let snapshot: Snapshot | CatalogError | undefined;
   let addedBy: Set<bigint> | undefined;
   if (request.startSnapshotId !== undefined && request.endSnapshotId !== undefined) {
@@ -470,15 +471,15 @@ async function planScan(ctx: CatalogContext, id: Identifier, request: PlanReques
 }
 
 /** fetchPlanningResult: the FetchPlanningResult JSON text. */
-async function planningResult(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<string | CatalogError> {
-  const plan = await findPlan(ctx, id, planId, consistency);
+async function planningResult(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined, check: Check): Promise<string | CatalogError> {
+  const plan = await findPlan(ctx, id, planId, consistency, check);
   if (!plan) return noSuchPlan(planId);
   return plan.state === 'cancelled' ? '{"status":"cancelled"}' : plan.body;
 }
 
 /** cancelPlanning: forgets the plan's work; a tombstone keeps a repeated cancel answering 204. */
-async function cancelPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined): Promise<CatalogError | undefined> {
-  const plan = await findPlan(ctx, id, planId, consistency);
+async function cancelPlan(ctx: CatalogContext, id: Identifier, planId: string, consistency: Consistency | undefined, check: Check): Promise<CatalogError | undefined> {
+  const plan = await findPlan(ctx, id, planId, consistency, check);
   if (!plan) return noSuchPlan(planId);
   plan.state = 'cancelled';
   plan.body = '';
@@ -488,12 +489,12 @@ async function cancelPlan(ctx: CatalogContext, id: Identifier, planId: string, c
 }
 
 /** fetchScanTasks: the FetchScanTasksResult JSON text for one plan task. */
-async function scanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown, consistency: Consistency | undefined): Promise<string | CatalogError> {
+async function scanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown, consistency: Consistency | undefined, check: Check): Promise<string | CatalogError> {
   if (typeof planTask !== 'string' || planTask === '') return illegal('Invalid plan-task: must be a non-empty string');
   const token = parsePlanTaskToken(planTask);
-  const plan = token && (await findPlan(ctx, id, token.plan, consistency));
+  const plan = token && (await findPlan(ctx, id, token.plan, consistency, check));
   if (!token || !plan || plan.state !== 'completed') {
-    if (!token || !plan) await loadCurrentTable(ctx, id, consistency); // a missing table answers NoSuchTable first
+    if (!token || !plan) await loadCurrentTable(ctx, id, consistency, check); // a missing table answers NoSuchTable first
     return noSuchPlanTask();
   }
   const manifest = plan.manifests[token.manifest];
@@ -503,12 +504,15 @@ async function scanTasks(ctx: CatalogContext, id: Identifier, planTask: unknown,
   return stringifyJson(scanTasksJson(data, plan.deletes, plan.selection));
 }
 
+/** Planning reads the table's data files: it needs TABLE_READ_DATA (a data access level other than none). */
+const readData = (id: Identifier, req: Asker): Check => bind(onTable('TABLE_READ_DATA', id), req);
+
 /** A JSON answer, or the refusal on the way to it. */
 const answer = (text: string | CatalogError) => (text instanceof CatalogError ? reject(text) : noop(jsonReply(text)));
 
 /** planTableScan: the PlanTableScanResult (status "completed", with a plan-id). */
 export const planTableScan = (id: Identifier, request: PlanRequest): Operation =>
-  read(async (ctx, req) => answer(await planScan(ctx, id, request, req.consistency)));
+  read(async (ctx, req) => answer(await planScan(ctx, id, request, req.consistency, readData(id, req))));
 
 /** planTableScan with its request body; a malformed body is refused before the table is read. */
 export function planTableScanRequest(id: Identifier, body: Record<string, unknown>): Operation {
@@ -518,18 +522,18 @@ export function planTableScanRequest(id: Identifier, body: Record<string, unknow
 
 /** fetchPlanningResult: the FetchPlanningResult. */
 export const fetchPlanningResult = (id: Identifier, planId: string): Operation =>
-  read(async (ctx, req) => answer(await planningResult(ctx, id, planId, req.consistency)));
+  read(async (ctx, req) => answer(await planningResult(ctx, id, planId, req.consistency, readData(id, req))));
 
 /** cancelPlanning: 204, also for a plan cancelled before. */
 export const cancelPlanning = (id: Identifier, planId: string): Operation =>
   read(async (ctx, req) => {
-    const refusal = await cancelPlan(ctx, id, planId, req.consistency);
+    const refusal = await cancelPlan(ctx, id, planId, req.consistency, readData(id, req));
     return refusal ? reject(refusal) : noop(EMPTY);
   });
 
 /** fetchScanTasks: the FetchScanTasksResult for one plan task. */
 export const fetchScanTasks = (id: Identifier, planTask: unknown): Operation =>
-  read(async (ctx, req) => answer(await scanTasks(ctx, id, planTask, req.consistency)));
+  read(async (ctx, req) => answer(await scanTasks(ctx, id, planTask, req.consistency, readData(id, req))));
 
 /** For tests and diagnostics: how many plans this catalog currently remembers. */
 export const rememberedPlans = (ctx: CatalogContext): number => plans(ctx).size;

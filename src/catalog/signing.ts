@@ -8,7 +8,8 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Consistency } from '../store/index.js';
 import type { CatalogContext } from './context.js';
-import { jsonReply, noop, read, refused, reject, type Operation } from './decision.js';
+import { jsonReply, noop, read, refused, reject, type Asker, type Operation } from './decision.js';
+import { bind, onTable, type Check } from './guards.js';
 import { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
 import { loadCurrentTable } from './tables.js';
@@ -234,17 +235,28 @@ class NodeSha256 {
 }
 
 /**
- * signRequest: validates the target against the table's location, then signs. `credentials`
- * defaults to the environment; without any the server cannot sign (501).
+ * What signing `method` gives the caller: reading (GET, HEAD) needs TABLE_READ_DATA, anything
+ * that writes or deletes (PUT, POST, DELETE) TABLE_WRITE_DATA, so a read-only principal never
+ * gets a signature that changes the table's files.
+ */
+export const signingPrivilege = (method: string) => (method === 'GET' || method === 'HEAD' ? 'TABLE_READ_DATA' : 'TABLE_WRITE_DATA');
+
+/** The check a sign request of `req`'s caller makes (see signingPrivilege). */
+export const signingCheck = (id: Identifier, request: SignRequest, req: Asker): Check => bind(onTable(signingPrivilege(request.method), id), req);
+
+/**
+ * signRequest: checks the caller (`check`, after the read barrier), validates the target
+ * against the table's location, then signs. Without server credentials it cannot sign (501).
  */
 export async function signRequest(
   ctx: CatalogContext,
   id: Identifier,
   request: SignRequest,
-  credentials: AwsCredentials | undefined = credentialsFromEnv(),
-  consistency: Consistency | undefined = undefined,
+  credentials: AwsCredentials | undefined,
+  consistency: Consistency | undefined,
+  check: Check,
 ): Promise<SignResult | CatalogError> {
-  const { metadata } = await loadCurrentTable(ctx, id, consistency);
+  const { metadata } = await loadCurrentTable(ctx, id, consistency, check);
   if (request.provider !== undefined && request.provider !== 's3') {
     return new CatalogError('BadRequest', `Invalid sign request: unsupported provider ${request.provider} (only s3)`);
   }
@@ -299,7 +311,7 @@ export async function signRequest(
 /** POST …/sign: the signed headers, with the server's credentials. */
 export const signOperation = (id: Identifier, request: SignRequest): Operation =>
   read(async (ctx, req) => {
-    const signed = await signRequest(ctx, id, request, credentialsFromEnv(), req.consistency);
+    const signed = await signRequest(ctx, id, request, credentialsFromEnv(), req.consistency, signingCheck(id, request, req));
     return signed instanceof CatalogError ? reject(signed) : noop(jsonReply(JSON.stringify(signed)));
   });
 

@@ -19,6 +19,7 @@ import {
 import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
 import { pathSegment, type Identifier } from './names.js';
 import { listJson, paginate, type PageRequest } from './pagination.js';
+import { allOf, bind, onNamespace, onTable, visible, type Check } from './guards.js';
 
 export type SnapshotsMode = 'all' | 'refs';
 
@@ -149,13 +150,20 @@ export async function readTable(ctx: CatalogContext, location: string): Promise<
 export const listTables = (levels: string[], page: PageRequest): Operation =>
   read(async (ctx, req) => {
     await readBarrier(ctx, req.consistency);
-    if (!ctx.store.state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
-    return noop(jsonReply(listJson('identifiers', paginate(ctx.store.state.tableNames(levels), page, (name) => ({ namespace: levels, name })))));
+    const state = ctx.store.state;
+    const names = visible(state, req, 'table', levels, state.tableNames(levels));
+    if (names instanceof CatalogError) return reject(names);
+    if (!state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
+    return noop(jsonReply(listJson('identifiers', paginate(names, page, (name) => ({ namespace: levels, name })))));
   });
 
-/** The current version (for planning, signing): NoSuchTable when there is none. */
-export async function loadCurrentTable(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined): Promise<LoadTableResult> {
-  const loaded = await loadTableIfChanged(ctx, id, 'all', undefined, consistency);
+/**
+ * The current version (for planning, signing), if `check` allows the caller against the state
+ * after the read barrier. Its refusal and NoSuchTable are thrown: the pipeline rejects with them.
+ */
+export async function loadCurrentTable(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined, check: Check): Promise<LoadTableResult> {
+  const loaded = await loadTableIfChanged(ctx, id, 'all', undefined, consistency, check);
+  if (loaded.kind === 'denied') throw loaded.error;
   if (loaded.kind === 'missing') throw errors.noSuchTable(id);
   assert(loaded.kind === 'loaded', 'a load without If-None-Match answers the table, never not-modified');
   return loaded.result;
@@ -164,8 +172,10 @@ export async function loadCurrentTable(ctx: CatalogContext, id: Identifier, cons
 /** GET a table: its current version, or 304 when If-None-Match holds its ETag. */
 export const loadTable = (id: Identifier, mode: SnapshotsMode, ifNoneMatch: string | undefined): Operation =>
   read(async (ctx, req) => {
-    const loaded = await loadTableIfChanged(ctx, id, mode, ifNoneMatch, req.consistency);
+    const loaded = await loadTableIfChanged(ctx, id, mode, ifNoneMatch, req.consistency, bind(onTable('TABLE_READ_METADATA', id), req));
     switch (loaded.kind) {
+      case 'denied':
+        return reject(loaded.error);
       case 'missing':
         return reject(errors.noSuchTable(id));
       case 'notModified':
@@ -185,13 +195,16 @@ async function loadTableIfChanged(
   mode: SnapshotsMode,
   ifNoneMatch: string | undefined,
   consistency: Consistency | undefined,
-): Promise<{ kind: 'missing' } | { kind: 'notModified'; etag: string } | { kind: 'loaded'; result: LoadTableResult }> {
+  check: Check,
+): Promise<{ kind: 'denied'; error: CatalogError } | { kind: 'missing' } | { kind: 'notModified'; etag: string } | { kind: 'loaded'; result: LoadTableResult }> {
   // The file must still exist (a vanished metadata file answers 404): check it while the
   // read barrier runs, and again only if the barrier moved the pointer. A failed check only
   // means the file is read with its existence checked again, so its error needs no report.
   const before = ctx.store.state.table(id.namespace, id.name)?.metadataLocation;
   const existed = before === undefined || ifNoneMatch ? undefined : ctx.warehouse.exists(before).catch(() => undefined);
   await readBarrier(ctx, consistency);
+  const denied = check(ctx.store.state);
+  if (denied) return { kind: 'denied', error: denied };
   const pointer = ctx.store.state.table(id.namespace, id.name);
   if (!pointer) return { kind: 'missing' };
   if (ifNoneMatch) {
@@ -203,20 +216,26 @@ async function loadTableIfChanged(
   return { kind: 'loaded', result: toResult(ctx, pointer.metadataLocation, metadata, mode) };
 }
 
-export async function tableExists(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined): Promise<boolean> {
+/** Whether the table exists, after the read barrier, if `check` allows the caller (else its refusal). */
+export async function tableExists(ctx: CatalogContext, id: Identifier, consistency: Consistency | undefined, check: Check): Promise<boolean | CatalogError> {
   await readBarrier(ctx, consistency);
-  return ctx.store.state.table(id.namespace, id.name) !== undefined;
+  return check(ctx.store.state) ?? ctx.store.state.table(id.namespace, id.name) !== undefined;
 }
 
 /** HEAD a table: 204 or 404, no body. */
 export const tableExistsOperation = (id: Identifier): Operation =>
-  read(async (ctx, req) => noop({ kind: 'empty', status: (await tableExists(ctx, id, req.consistency)) ? 204 : 404 }));
+  read(async (ctx, req) => {
+    const exists = await tableExists(ctx, id, req.consistency, bind(onTable('TABLE_READ_METADATA', id), req));
+    return exists instanceof CatalogError ? reject(exists) : noop({ kind: 'empty', status: exists ? 204 : 404 });
+  });
 
 /** POST …/metrics: accepted (and not kept) for an existing table. */
 /** An engine's ScanReport or CommitReport: accepted (and handed to `accept`) for a table that exists. */
 export const reportMetrics = (id: Identifier, accept: () => void = () => undefined): Operation =>
   read(async (ctx, req) => {
-    if (!(await tableExists(ctx, id, req.consistency))) return reject(errors.noSuchTable(id));
+    const exists = await tableExists(ctx, id, req.consistency, bind(onTable('TABLE_READ_METADATA', id), req));
+    if (exists instanceof CatalogError) return reject(exists);
+    if (!exists) return reject(errors.noSuchTable(id));
     accept();
     return noop(EMPTY);
   });
@@ -237,6 +256,8 @@ export function createTable(levels: string[], body: CreateBody): Operation {
       const tooLarge = checkCreate(body, 'table');
       if (tooLarge) return reject(tooLarge);
       await readBarrier(ctx, req.consistency);
+      const denied = onNamespace('TABLE_CREATE', levels)(ctx.store.state, req);
+      if (denied) return reject(denied);
       const taken = nameTakenError(ctx.store.state, id, 'table');
       if (taken) return reject(taken);
       const metadata = buildNewTable(ctx, id, body);
@@ -265,13 +286,14 @@ function checkTableLocation(ctx: CatalogContext, state: CatalogState, id: Identi
   ctx.warehouse.locations.checkEntityLocation(location, state, { kind: 'table', ns: id.namespace, name: id.name });
 }
 
-/** Writes version 0 of a new table and commits its pointer; used by create and create-by-commit. */
+/** Writes version 0 of a new table and commits its pointer; used by create and create-by-commit (a staged create's commit). */
 function newTableOperation(
   id: Identifier,
   build: (ctx: CatalogContext, state: CatalogState) => TableMetadata | CatalogError,
 ): Operation {
   return {
     kind: 'write',
+    authorize: onNamespace('TABLE_CREATE', id.namespace),
     async prepare(ctx, state, attempt) {
       const metadata = build(ctx, state);
       if (metadata instanceof CatalogError) return reject(metadata);
@@ -316,6 +338,7 @@ export function commitTable(id: Identifier, body: CommitBody): Operation {
   }
   return {
     kind: 'write',
+    authorize: onTable('TABLE_WRITE_METADATA', id),
     async prepare(ctx, state, attempt) {
       const tooLarge = checkCommit(requirements, updates);
       if (tooLarge) return reject(tooLarge);
@@ -378,6 +401,7 @@ export async function prepareTableChange(
 
 export const dropTable = (id: Identifier): Operation => ({
   kind: 'write',
+  authorize: onTable('TABLE_DROP', id),
   async prepare(_ctx, state) {
     const pointer = state.table(id.namespace, id.name);
     if (!pointer) return reject(errors.noSuchTable(id));
@@ -387,6 +411,7 @@ export const dropTable = (id: Identifier): Operation => ({
 
 export const renameTable = (from: Identifier, to: Identifier): Operation => ({
   kind: 'write',
+  authorize: allOf(onTable('TABLE_DROP', from), onNamespace('TABLE_CREATE', to.namespace)),
   async prepare(_ctx, state) {
     if (!state.table(from.namespace, from.name)) return reject(errors.noSuchTable(from));
     if (!state.hasNamespace(to.namespace)) return reject(errors.noSuchNamespace(to.namespace));

@@ -8,6 +8,7 @@ import { checkCommit } from './input-limits.js';
 import { commit, EMPTY, noop, refused, type FileDeletion, type Operation } from './decision.js';
 import { formatIdentifier, parseIdentifier, type Identifier } from './names.js';
 import { prepareTableChange } from './tables.js';
+import { allOf, onTable } from './guards.js';
 
 export interface TableChangeRequest {
   identifier: Identifier;
@@ -51,6 +52,7 @@ export function transaction(body: Record<string, unknown>): Operation {
 /** All changes against one state, all pointers moved in one txn; 204 either way. */
 export const commitTransaction = (changes: TableChangeRequest[]): Operation => ({
   kind: 'write',
+  authorize: allOf(...changes.map((change) => onTable('TABLE_WRITE_METADATA', change.identifier))),
   async prepare(ctx, state, attempt) {
     const effects: Effect[] = [];
     const files: string[] = [];

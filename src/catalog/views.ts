@@ -8,6 +8,7 @@ import {
 import type { CatalogState } from '../store/index.js';
 import { CatalogError, errors } from './errors.js';
 import { readBarrier, unwrap, type CatalogContext } from './context.js';
+import { allOf, onNamespace, onView, visible } from './guards.js';
 import { commit, EMPTY, jsonReply, noop, read, refused, reject, type Attempt, type Operation, type Reply } from './decision.js';
 import { checkCommit, checkCreate, checkPropertiesGrowth } from './input-limits.js';
 import type { Identifier } from './names.js';
@@ -24,13 +25,18 @@ export async function readView(ctx: CatalogContext, location: string): Promise<V
 export const listViews = (levels: string[], page: PageRequest): Operation =>
   read(async (ctx, req) => {
     await readBarrier(ctx, req.consistency);
-    if (!ctx.store.state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
-    return noop(jsonReply(listJson('identifiers', paginate(ctx.store.state.viewNames(levels), page, (name) => ({ namespace: levels, name })))));
+    const state = ctx.store.state;
+    const names = visible(state, req, 'view', levels, state.viewNames(levels));
+    if (names instanceof CatalogError) return reject(names);
+    if (!state.hasNamespace(levels)) return reject(errors.noSuchNamespace(levels));
+    return noop(jsonReply(listJson('identifiers', paginate(names, page, (name) => ({ namespace: levels, name })))));
   });
 
 export const loadView = (id: Identifier): Operation =>
   read(async (ctx, req) => {
     await readBarrier(ctx, req.consistency);
+    const denied = onView('VIEW_READ_METADATA', id)(ctx.store.state, req);
+    if (denied) return reject(denied);
     const pointer = ctx.store.state.view(id.namespace, id.name);
     if (!pointer) return reject(errors.noSuchView(id));
     // re-checks the file exists: a vanished metadata file must answer 404 NotFoundException
@@ -40,6 +46,8 @@ export const loadView = (id: Identifier): Operation =>
 export const viewExists = (id: Identifier): Operation =>
   read(async (ctx, req) => {
     await readBarrier(ctx, req.consistency);
+    const denied = onView('VIEW_READ_METADATA', id)(ctx.store.state, req);
+    if (denied) return reject(denied);
     return noop({ kind: 'empty', status: ctx.store.state.view(id.namespace, id.name) !== undefined ? 204 : 404 });
   });
 
@@ -73,6 +81,7 @@ export function createView(levels: string[], body: Record<string, unknown> & { n
   if (tooLarge) return refused(tooLarge);
   return {
     kind: 'write',
+    authorize: onNamespace('VIEW_CREATE', levels),
     async prepare(ctx, state, attempt) {
       // name checks first, as Java's view builder does, then the request's own validation
       const taken = nameTakenError(state, id, 'view');
@@ -102,6 +111,7 @@ export function commitView(id: Identifier, body: CommitBody): Operation {
   if (tooLarge) return refused(tooLarge);
   return {
     kind: 'write',
+    authorize: onView('VIEW_WRITE_METADATA', id),
     async prepare(ctx, state, attempt) {
       const pointer = state.view(id.namespace, id.name);
       if (!pointer) return reject(errors.noSuchView(id));
@@ -128,6 +138,7 @@ export function commitView(id: Identifier, body: CommitBody): Operation {
  */
 export const dropView = (id: Identifier): Operation => ({
   kind: 'write',
+  authorize: onView('VIEW_DROP', id),
   async prepare(_ctx, state) {
     const pointer = state.view(id.namespace, id.name);
     if (!pointer) return reject(errors.noSuchView(id));
@@ -138,6 +149,7 @@ export const dropView = (id: Identifier): Operation => ({
 
 export const renameView = (from: Identifier, to: Identifier): Operation => ({
   kind: 'write',
+  authorize: allOf(onView('VIEW_DROP', from), onNamespace('VIEW_CREATE', to.namespace)),
   async prepare(_ctx, state) {
     if (!state.view(from.namespace, from.name)) return reject(errors.noSuchView(from));
     if (!state.hasNamespace(to.namespace)) return reject(errors.noSuchNamespace(to.namespace));
@@ -154,6 +166,7 @@ export const renameView = (from: Identifier, to: Identifier): Operation => ({
  */
 export const registerView = (id: Identifier, metadataLocation: string): Operation =>
   fileReadFirst<ViewMetadata>(
+    onNamespace('VIEW_CREATE', id.namespace),
     (state) => nameTakenError(state, id, 'view'),
     (ctx) => ctx.warehouse.readUntrusted(metadataLocation, 'view'),
     async (ctx, state, metadata) => {

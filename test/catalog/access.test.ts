@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, type Principal } from '../../src/catalog/index.js';
-import { CatalogState, type Effect, type Privilege, type Securable } from '../../src/store/index.js';
+import { CatalogState, PRIVILEGES, type Effect, type Privilege, type Securable } from '../../src/store/index.js';
 
-const user = (...roles: string[]): Principal => ({ kind: 'user', name: 'u', roles, source: 'builtin' });
+/** An OIDC principal: its roles are those its token names (a built-in one's are read from the state). */
+const user = (...roles: string[]): Principal => ({ kind: 'user', name: 'u', roles, source: 'oidc' });
 const T: Securable = { kind: 'table', ns: ['a', 'b'], name: 't' };
 
 function catalog(grants: [Securable, Privilege][] = []): CatalogState {
@@ -81,4 +82,61 @@ test('list filters: the list privilege shows all; without it only what the calle
   const lister = catalog([[{ kind: 'catalog' }, 'NAMESPACE_LIST']]);
   assert.equal(access.listFilter(lister, p, 'namespace', ['a']).kind, 'all');
   assert.equal(access.listFilter(lister, p, 'table', ['a']).kind, 'some', 'listing namespaces shows no table');
+});
+
+test('a built-in principal holds the roles of its record in the state decided on, not those it was verified with', () => {
+  const state = catalog([[T, 'TABLE_DROP']]);
+  const verified: Principal = { kind: 'user', name: 'p', roles: ['admin'], source: 'builtin' };
+  assert.equal(access.privilegesOn(state, verified, T), 0, 'no record: a deleted principal holds nothing');
+  state.apply({ op: 'principal.create', name: 'p', clientId: 'c', secretHash: 'h', roles: ['r'], createdMs: 1 });
+  assert.equal(access.allows(state, verified, 'TABLE_DROP', T), true);
+  assert.equal(access.allows(state, verified, 'CATALOG_MANAGE_ACCESS', { kind: 'catalog' }), false, 'the roles the token was verified with do not count');
+});
+
+test('a filtered table or view list shows exactly the children the caller holds a privilege of that kind on', () => {
+  // seeded: random grants of two roles on the catalog, namespaces, tables and views; the filter
+  // (which looks up grants on the children only) must agree with privilegesOn for every child
+  let seed = 7;
+  const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
+  const outcomes = { shown: 0, hidden: 0 };
+  for (let round = 0; round < 200; round++) {
+    const state = new CatalogState();
+    const names = ['t0', 't1', 't2', 't3'];
+    const effects: Effect[] = [
+      { op: 'ns.create', ns: ['a'], properties: {} },
+      { op: 'ns.create', ns: ['a', 'b'], properties: {} },
+      ...names.map((name): Effect => ({ op: 'table.create', ns: ['a', 'b'], name, to: `file:///w/${name}.json` })),
+      ...names.map((name): Effect => ({ op: 'view.create', ns: ['a', 'b'], name: `v${name}`, to: `file:///w/v${name}.json` })),
+      { op: 'role.create', name: 'r1', createdMs: 1 },
+      { op: 'role.create', name: 'r2', createdMs: 1 },
+    ];
+    const targets: Securable[] = [
+      { kind: 'catalog' }, { kind: 'namespace', ns: ['a'] }, { kind: 'namespace', ns: ['a', 'b'] },
+      ...names.map((name): Securable => ({ kind: 'table', ns: ['a', 'b'], name })),
+      ...names.map((name): Securable => ({ kind: 'view', ns: ['a', 'b'], name: `v${name}` })),
+    ];
+    const seen = new Set<string>();
+    for (let g = 1 + next(6); g > 0; g--) {
+      const on = targets[next(targets.length)]!;
+      const privilege = PRIVILEGES[next(PRIVILEGES.length)]!;
+      const role = next(2) === 0 ? 'r1' : 'r2';
+      const key = `${role} ${JSON.stringify(on)} ${privilege}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      effects.push({ op: 'grant.add', role, on, privilege });
+    }
+    assert.equal(state.applyEntry({ ts: 1, txns: [{ txn: 'x', effects }] }), undefined);
+    const p = user('r1', 'r2');
+    for (const kind of ['table', 'view'] as const) {
+      const filter = access.listFilter(state, p, kind, ['a', 'b']);
+      if (filter.kind !== 'some') continue;
+      const ofKind = access.maskOf(PRIVILEGES.filter((x) => x.startsWith(kind === 'table' ? 'TABLE_' : 'VIEW_')));
+      for (const name of kind === 'table' ? names : names.map((n) => `v${n}`)) {
+        const expected = (access.privilegesOn(state, p, { kind, ns: ['a', 'b'], name }) & ofKind) !== 0;
+        assert.equal(filter.shows(name), expected, `round ${round}: ${kind} ${name} with ${[...seen].join('; ')}`);
+        outcomes[expected ? 'shown' : 'hidden']++;
+      }
+    }
+  }
+  assert.ok(outcomes.shown > 20 && outcomes.hidden > 20, `both outcomes compared: ${JSON.stringify(outcomes)}`);
 });

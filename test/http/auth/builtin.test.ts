@@ -240,7 +240,7 @@ test('mode builtin,oidc: tokens of the catalog and of the identity provider are 
   const provider = await startProvider();
   const both = await startServer({
     storage,
-    auth: { builtin: {}, authenticator: new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub' }), metricsRequireAuth: true },
+    auth: { builtin: {}, authenticator: new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub', rolesClaim: 'roles' }), metricsRequireAuth: true },
   });
   try {
     const ours = await accessToken(both, admin.credential);

@@ -37,12 +37,12 @@ const viewVersion = {
 before(async () => {
   provider = await startProvider();
   if (mode === 'oidc') {
-    const authenticator = new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub' });
+    const authenticator = new OidcAuthenticator({ issuer: provider.issuer, audience: AUDIENCE, principalClaim: 'sub', rolesClaim: 'roles' });
     server = await startServer({ auth: { authenticator, metricsRequireAuth: true } });
     freshToken = () => provider.token('spark');
   } else {
     server = await startServer({ auth: { builtin: {}, metricsRequireAuth: true } });
-    const made = await createPrincipal(server.catalog.store, 'spark', []);
+    const made = await createPrincipal(server.catalog.store, 'spark', ['writer']);
     credential = { id: made.clientId, secret: made.clientSecret };
     freshToken = async () => {
       const answer = await server.request('POST', '/v1/oauth/tokens', tokenForm(credential.id, credential.secret), { 'content-type': 'application/x-www-form-urlencoded' });
