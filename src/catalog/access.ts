@@ -210,10 +210,15 @@ export function describeSecurable(on: Securable): string {
  * `privilege` on `on`, else the 403 to reject with. Notes the decision for the audit line.
  */
 export function authorize(state: CatalogState, req: Pick<RequestContext, 'principal' | 'audit'>, privilege: Privilege, on: Securable): CatalogError | undefined {
-  const allowed = allows(state, req.principal, privilege, on);
-  const resource = describeSecurable(on);
+  return decided(req, privilege, describeSecurable(on), allows(state, req.principal, privilege, on));
+}
+
+/**
+ * Notes a decision for the audit line (a denial is never overwritten by a later allow) and
+ * turns a refusal into its 403: the one place both happen, for checks and list filters alike.
+ */
+export function decided(req: Pick<RequestContext, 'principal' | 'audit'>, privilege: Privilege, resource: string, allowed: boolean): CatalogError | undefined {
   if (req.audit.decision !== 'deny') Object.assign(req.audit, { action: privilege, resource, decision: allowed ? 'allow' : 'deny' });
   if (allowed) return undefined;
-  const name = req.principal.kind === 'user' ? req.principal.name : 'anonymous';
-  return errors.forbidden(name, privilege, resource);
+  return errors.forbidden(req.principal.kind === 'user' ? req.principal.name : 'anonymous', privilege, resource);
 }

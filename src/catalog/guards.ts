@@ -3,9 +3,9 @@
 // so a read checks after its read barrier and a write inside every prepare (a revoke takes
 // effect on the next request, on every replica).
 import type { CatalogState, Levels, Privilege } from '../store/index.js';
-import { authorize, describeSecurable, listFilter, namespaceSecurable, tableSecurable, viewSecurable } from './access.js';
+import { authorize, decided, describeSecurable, listFilter, namespaceSecurable, tableSecurable, viewSecurable } from './access.js';
 import type { Asker, Authorize } from './decision.js';
-import { errors, type CatalogError } from './errors.js';
+import type { CatalogError } from './errors.js';
 import type { Identifier } from './names.js';
 
 /** `privilege` on a namespace (the catalog for the top level, []). */
@@ -47,16 +47,7 @@ export function visible(
   names: string[],
 ): string[] | CatalogError {
   const filter = listFilter(state, req.principal, kind, parent);
-  const privilege = LIST_PRIVILEGE[kind];
-  const resource = describeSecurable(namespaceSecurable(parent));
-  const allowed = filter.kind !== 'forbidden';
-  if (req.audit.decision !== 'deny') Object.assign(req.audit, { action: privilege, resource, decision: allowed ? 'allow' : 'deny' });
-  switch (filter.kind) {
-    case 'all':
-      return names;
-    case 'forbidden':
-      return errors.forbidden(req.principal.kind === 'user' ? req.principal.name : 'anonymous', privilege, resource);
-    case 'some':
-      return names.filter((name) => filter.shows(name));
-  }
+  const denied = decided(req, LIST_PRIVILEGE[kind], describeSecurable(namespaceSecurable(parent)), filter.kind !== 'forbidden');
+  if (denied) return denied;
+  return filter.kind === 'some' ? names.filter((name) => filter.shows(name)) : names;
 }
